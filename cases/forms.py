@@ -1,0 +1,129 @@
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from cases.models import Outcome, Phase, validate_cpr
+from cases.selectors import DEFAULT_SORT, SORTS, ForloebFilter
+
+SORT_LABELS = {  # the first is the default sort
+    "-oprettet": _("Nyeste først"),
+    "oprettet": _("Ældste først"),
+    "navn": _("Navn (A-Å)"),
+    "-navn": _("Navn (Å-A)"),
+    "fase": _("Fase"),
+    "start": _("Startdato (tidligste)"),
+    "-start": _("Startdato (seneste)"),
+}
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+class ForloebFilterForm(forms.Form):
+    """GET filters of "Mine forløb". Unknown values fall back to defaults, never an error page."""
+
+    scope = forms.ChoiceField(
+        label=_("Vis"),
+        choices=[("mine", _("Forløb jeg koordinerer")), ("team", _("Alle forløb i mine teams"))],
+        required=False,
+    )
+    phase = forms.ChoiceField(label=_("Fase"), choices=[("", _("Alle faser")), *Phase.choices], required=False)
+    team = forms.TypedChoiceField(label=_("Team"), coerce=int, required=False, empty_value=None)
+    sort = forms.ChoiceField(
+        label=_("Sortér efter"), choices=[(k, SORT_LABELS[k]) for k in SORT_LABELS], required=False
+    )
+    page = forms.IntegerField(min_value=1, required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, teams, default_scope: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["team"].choices = [("", _("Alle mine teams")), *[(t.pk, t.name) for t in teams]]
+        self.fields["scope"].initial = default_scope
+        self.fields["sort"].initial = DEFAULT_SORT
+        self.default_scope = default_scope
+
+    def to_filter(self) -> ForloebFilter:
+        data = {}
+        if self.is_bound:
+            self.is_valid()
+            # Keep what is valid; a broken field falls back to its default.
+            data = {k: v for k, v in self.cleaned_data.items() if k not in self.errors}
+        sort = data.get("sort") or DEFAULT_SORT
+        return ForloebFilter(
+            scope=data.get("scope") or self.default_scope,
+            phase=data.get("phase") or "",
+            team=data.get("team"),
+            sort=sort if sort in SORTS else DEFAULT_SORT,
+            page=data.get("page") or 1,
+        )
+
+
+class TransitionForm(forms.Form):
+    """The input a phase change needs. Which fields appear depends on the transition."""
+
+    expected_phase = forms.ChoiceField(choices=Phase.choices, widget=forms.HiddenInput)
+    reason = forms.CharField(label=_("Begrundelse / note"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    start_date = forms.DateField(label=_("Startdato for ressourceforløbet"), widget=DateInput(), required=False)
+    planned_end_date = forms.DateField(label=_("Planlagt slutdato"), widget=DateInput(), required=False)
+    outcome = forms.ChoiceField(
+        label=_("Afslutningsårsag"), choices=[("", "---------"), *Outcome.choices], required=False
+    )
+    closed_on = forms.DateField(label=_("Afsluttet den"), widget=DateInput(), required=False)
+
+    FIELDS = {
+        "grant": ("start_date", "planned_end_date", "reason"),
+        "close": ("outcome", "closed_on", "reason"),
+        "genforelaeggelse": ("reason",),
+    }
+
+    def __init__(self, *args, transition: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        keep = {"expected_phase", *self.FIELDS.get(transition, ("reason",))}
+        for name in list(self.fields):
+            if name not in keep:
+                del self.fields[name]
+        if "closed_on" in self.fields:
+            self.fields["closed_on"].initial = timezone.localdate()
+        if transition == "genforelaeggelse":
+            self.fields["reason"].label = _("Hvorfor genforelægges forløbet?")
+            self.fields["reason"].required = True
+        self.transition = transition
+
+
+class AssignCoordinatorForm(forms.Form):
+    coordinator = forms.ModelChoiceField(label=_("Ny koordinerende sagsbehandler"), queryset=None)
+    valid_from = forms.DateField(label=_("Fra og med"), widget=DateInput())
+
+    def __init__(self, *args, coordinators, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["coordinator"].queryset = coordinators
+        self.fields["valid_from"].initial = timezone.localdate()
+
+
+class ForloebCreateForm(forms.Form):
+    cpr = forms.CharField(label=_("CPR-nummer"), max_length=11, help_text=_("10 cifre, fx 010190-1234"))
+    first_name = forms.CharField(label=_("Fornavn"), max_length=100)
+    last_name = forms.CharField(label=_("Efternavn"), max_length=100)
+    address = forms.CharField(label=_("Adresse"), max_length=200, required=False)
+    phone = forms.CharField(label=_("Telefon"), max_length=30, required=False)
+    email = forms.EmailField(label=_("E-mail"), required=False)
+    team = forms.ModelChoiceField(label=_("Team"), queryset=None)
+    opened_on = forms.DateField(label=_("Sagen oprettet"), widget=DateInput())
+
+    def __init__(self, *args, teams, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["team"].queryset = teams
+        self.fields["opened_on"].initial = timezone.localdate()
+        self.fields["cpr"].widget.attrs.update({"autocomplete": "off", "inputmode": "numeric"})
+
+    def clean_cpr(self):
+        return validate_cpr(self.cleaned_data["cpr"])
+
+    def clean_opened_on(self):
+        value = self.cleaned_data["opened_on"]
+        if value > timezone.localdate():
+            raise forms.ValidationError(_("Datoen kan ikke ligge i fremtiden."))
+        return value

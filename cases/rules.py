@@ -1,0 +1,146 @@
+"""Business rules of the forløb: transition guards and permission predicates.
+
+Guards are named checks on a forløb with a Danish message that tells the caseworker
+what is missing. Later apps add their own guards to a transition with
+`register_guard` (for example rehab: "the forberedende del is complete"), so that the
+state machine in `cases` stays ignorant of the apps that build on it.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+
+import rules
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+TRANSITION_LABELS = {
+    "to_rehab_team": _("Send til rehabiliteringsteamet"),
+    "give_indstilling": _("Registrér indstilling"),
+    "grant": _("Bevilg ressourceforløb"),
+    "start_ivaerksaettelse": _("Iværksæt indsatser"),
+    "genforelaeggelse": _("Genforelæg for rehabiliteringsteamet"),
+    "close": _("Afslut forløb"),
+}
+TRANSITIONS = tuple(TRANSITION_LABELS)
+
+
+@dataclass(frozen=True)
+class Guard:
+    code: str
+    message: str
+    check: Callable[..., bool]  # check(forloeb) -> True when the transition may proceed
+
+
+GUARDS: dict[str, list[Guard]] = {name: [] for name in TRANSITIONS}
+
+
+def register_guard(transition: str, guard: Guard) -> None:
+    """Add a guard to a transition (idempotent by guard code)."""
+    if transition not in GUARDS:
+        raise KeyError(f"Unknown transition {transition!r}")
+    GUARDS[transition] = [g for g in GUARDS[transition] if g.code != guard.code] + [guard]
+
+
+def unregister_guard(transition: str, code: str) -> None:
+    GUARDS[transition] = [g for g in GUARDS[transition] if g.code != code]
+
+
+def failed_guards(transition: str, forloeb) -> list[Guard]:
+    return [g for g in GUARDS[transition] if not g.check(forloeb)]
+
+
+def guards_pass(transition: str) -> Callable[..., bool]:
+    """A django-fsm condition that holds when every guard of the transition passes."""
+
+    def condition(instance) -> bool:
+        return not failed_guards(transition, instance)
+
+    condition.__name__ = f"guards_of_{transition}"
+    return condition
+
+
+# --- The guards this app knows about -------------------------------------------------
+
+has_coordinator = Guard(
+    code="has_coordinator",
+    message=_("Forløbet har ingen koordinerende sagsbehandler. Tildel en, før forløbet kan gå videre."),
+    check=lambda f: f.current_coordinator_id is not None,
+)
+
+has_started = Guard(
+    code="forloeb_started",
+    message=_("Ressourceforløbet er ikke startet endnu. Indsatser kan iværksættes fra startdatoen."),
+    check=lambda f: f.start_date is not None and f.start_date <= timezone.localdate(),
+)
+
+for _name in ("to_rehab_team", "give_indstilling", "grant", "start_ivaerksaettelse", "genforelaeggelse"):
+    register_guard(_name, has_coordinator)
+register_guard("start_ivaerksaettelse", has_started)
+
+
+# --- Input rules: what a transition needs from the person making it ------------------
+
+MAX_BACKDATE_DAYS = 366
+
+
+def transition_input_errors(transition: str, forloeb, data: dict, *, today: date) -> dict[str, str]:
+    """Validate the input of a transition; return {field: Danish message}."""
+    errors: dict[str, str] = {}
+    if transition == "genforelaeggelse" and not (data.get("reason") or "").strip():
+        errors["reason"] = _("Skriv hvorfor forløbet genforelægges for rehabiliteringsteamet.")
+    if transition == "close":
+        from cases.models import Outcome
+
+        if data.get("outcome") not in Outcome.values:
+            errors["outcome"] = _("Vælg en afslutningsårsag.")
+        closed_on = data.get("closed_on")
+        if closed_on is None:
+            errors["closed_on"] = _("Angiv datoen for afslutningen.")
+        elif closed_on > today:
+            errors["closed_on"] = _("Afslutningsdatoen kan ikke ligge i fremtiden.")
+        elif closed_on < forloeb.opened_on:
+            errors["closed_on"] = _("Afslutningsdatoen ligger før forløbet blev oprettet.")
+    if transition == "grant":
+        start, end = data.get("start_date"), data.get("planned_end_date")
+        if start is None:
+            errors["start_date"] = _("Angiv ressourceforløbets startdato.")
+        elif start < forloeb.opened_on:
+            errors["start_date"] = _("Startdatoen ligger før forløbet blev oprettet.")
+        if end is None:
+            errors["planned_end_date"] = _("Angiv den planlagte slutdato.")
+        elif start is not None and end <= start:
+            errors["planned_end_date"] = _("Den planlagte slutdato skal ligge efter startdatoen.")
+    return errors
+
+
+# --- Permission predicates (django-rules) ---------------------------------------------
+
+
+@rules.predicate
+def is_administrator(user, forloeb=None) -> bool:
+    if not user.is_authenticated or not user.is_administrator:
+        return False
+    return forloeb is None or user.is_superuser or forloeb.kommune_id == user.kommune_id
+
+
+@rules.predicate
+def is_team_caseworker(user, forloeb) -> bool:
+    from cases.models import CASE_ROLES
+
+    return forloeb is not None and user.role in CASE_ROLES and forloeb.team_id in user.team_ids
+
+
+@rules.predicate
+def is_team_leader(user, forloeb) -> bool:
+    from cases.models import Role
+
+    return forloeb is not None and user.role == Role.TEAM_LEADER and forloeb.team_id in user.team_ids
+
+
+can_view_forloeb = is_team_caseworker | is_team_leader | is_administrator
+can_change_forloeb = is_team_caseworker | is_team_leader | is_administrator
+
+rules.add_perm("cases.view_forloeb", can_view_forloeb)
+rules.add_perm("cases.change_forloeb_phase", can_change_forloeb)
+rules.add_perm("cases.assign_coordinator", is_team_leader | is_administrator | is_team_caseworker)

@@ -1,0 +1,118 @@
+"""Reads of borgere and forløb. Every page reads through these, scoped to the user."""
+
+from dataclasses import dataclass
+
+from django.core.paginator import Page, Paginator
+from django.db.models import QuerySet
+from django.http import Http404
+
+from cases import rules as case_rules
+from cases.models import Borger, Forloeb, Phase, PhaseTransition, Role, Team, User
+
+SORTS = {
+    "navn": ("borger__last_name", "borger__first_name", "id"),
+    "-navn": ("-borger__last_name", "-borger__first_name", "-id"),
+    "fase": ("phase", "id"),
+    "-fase": ("-phase", "id"),
+    "oprettet": ("opened_on", "id"),
+    "-oprettet": ("-opened_on", "-id"),
+    "start": ("start_date", "id"),
+    "-start": ("-start_date", "-id"),
+}
+DEFAULT_SORT = "-oprettet"
+PAGE_SIZE = 25
+
+
+@dataclass(frozen=True)
+class ForloebFilter:
+    scope: str = "mine"  # "mine" (I coordinate) or "team" (all of my teams)
+    phase: str = ""
+    team: int | None = None
+    sort: str = DEFAULT_SORT
+    page: int = 1
+
+
+def default_scope(user: User) -> str:
+    return "mine" if user.role in (Role.CASEWORKER, Role.COORDINATOR) else "team"
+
+
+def forloeb_list(*, user: User, filters: ForloebFilter) -> Page:
+    qs: QuerySet = Forloeb.objects.visible_to(user).select_related("borger", "team", "current_coordinator")
+    if filters.scope == "mine":
+        qs = qs.filter(current_coordinator=user)
+    if filters.phase in Phase.values:
+        qs = qs.filter(phase=filters.phase)
+    if filters.team:
+        qs = qs.filter(team_id=filters.team)
+    qs = qs.order_by(*SORTS.get(filters.sort, SORTS[DEFAULT_SORT]))
+    return Paginator(qs, PAGE_SIZE).get_page(filters.page)
+
+
+def teams_for_user(*, user: User) -> QuerySet:
+    if user.is_administrator:
+        return Team.objects.all() if user.is_superuser else Team.objects.filter(kommune_id=user.kommune_id)
+    return Team.objects.filter(pk__in=user.team_ids)
+
+
+def forloeb_get_for_user(*, user: User, pk: int) -> Forloeb:
+    """Load a forløb the user may see, or raise 404 (never reveal that it exists)."""
+    try:
+        forloeb = Forloeb.objects.select_related("borger", "team", "kommune", "current_coordinator").get(pk=pk)
+    except Forloeb.DoesNotExist:
+        raise Http404 from None
+    if not user.has_perm("cases.view_forloeb", forloeb):
+        raise Http404
+    return forloeb
+
+
+def forloeb_timeline(*, forloeb: Forloeb) -> list[PhaseTransition]:
+    return list(forloeb.transitions.select_related("actor").order_by("at", "id"))
+
+
+def forloeb_coordinator_history(*, forloeb: Forloeb):
+    return list(forloeb.coordinator_assignments.select_related("coordinator").order_by("valid_from", "id"))
+
+
+@dataclass(frozen=True)
+class NextStep:
+    name: str
+    label: str
+    target: str
+    blocked_by: list[str]  # Danish guard messages; empty when the step is possible
+
+
+def forloeb_next_steps(*, forloeb: Forloeb, user: User) -> list[NextStep]:
+    """The transitions the user could take now, each with what still blocks it."""
+    if not user.has_perm("cases.change_forloeb_phase", forloeb):
+        return []
+    steps = []
+    for t in forloeb.get_all_phase_transitions():
+        if t.source != forloeb.phase:
+            continue
+        blocked = [str(g.message) for g in case_rules.failed_guards(t.name, forloeb)]
+        steps.append(NextStep(t.name, str(case_rules.TRANSITION_LABELS[t.name]), Phase(t.target).label, blocked))
+    order = list(case_rules.TRANSITIONS)  # forward moves first, afslutning last
+    return sorted(steps, key=lambda step: order.index(step.name))
+
+
+def borger_get_for_user(*, user: User, pk: int) -> tuple[Borger, list[Forloeb]]:
+    """A borger and the forløb of theirs the user may see; 404 if the user sees none."""
+    try:
+        borger = Borger.objects.get(pk=pk)
+    except Borger.DoesNotExist:
+        raise Http404 from None
+    forloeb = list(
+        Forloeb.objects.visible_to(user)
+        .filter(borger=borger)
+        .select_related("team", "current_coordinator")
+        .order_by("sequence_no")
+    )
+    if not forloeb:
+        raise Http404
+    return borger, forloeb
+
+
+def coordinators_for_team(*, team_id: int) -> QuerySet:
+    return User.objects.filter(memberships__team_id=team_id, role__in=[Role.CASEWORKER, Role.COORDINATOR]).order_by(
+        "first_name", "last_name"
+    )

@@ -1,0 +1,213 @@
+"""Every write to borgere and forløb goes through a function here.
+
+Each is keyword-only, runs in one transaction and writes its own event rows.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django_fsm import ConcurrentTransition, can_proceed
+
+from cases import rules as case_rules
+from cases.models import (
+    CASE_ROLES,
+    AccessAction,
+    AccessLog,
+    Borger,
+    CoordinatorAssignment,
+    Forloeb,
+    Phase,
+    PhaseTransition,
+    Team,
+    User,
+    validate_cpr,
+)
+
+
+@dataclass
+class TransitionError(Exception):
+    """A transition that may not happen; messages are Danish and meant for the user."""
+
+    messages: list[str]
+    field_errors: dict[str, str] = field(default_factory=dict)
+
+    def __str__(self):
+        return " ".join([*self.messages, *self.field_errors.values()])
+
+
+def access_log_record(*, user: User, borger: Borger, action: str, forloeb: Forloeb | None = None) -> None:
+    AccessLog.objects.create(user=user, borger=borger, forloeb=forloeb, action=action)
+
+
+@transaction.atomic
+def borger_create(
+    *, cpr: str, first_name: str, last_name: str, actor: User, address: str = "", phone: str = "", email: str = ""
+) -> Borger:
+    compact = validate_cpr(cpr)
+    if Borger.objects.filter(cpr=compact).exists():
+        raise ValidationError({"cpr": _("Der findes allerede en borger med dette CPR-nummer.")})
+    borger = Borger(cpr=compact, first_name=first_name, last_name=last_name, address=address, phone=phone, email=email)
+    borger.full_clean()
+    borger.save()
+    access_log_record(user=actor, borger=borger, action=AccessAction.CREATE)
+    return borger
+
+
+@transaction.atomic
+def forloeb_open(
+    *, borger: Borger, team: Team, actor: User, opened_on: date | None = None, coordinator: User | None = None
+) -> Forloeb:
+    """Open a new forløb for a borger in the forberedende del."""
+    borger = Borger.objects.select_for_update().get(pk=borger.pk)
+    if borger.forloeb.open().exists():
+        raise ValidationError(_("Borgeren har allerede et åbent forløb."))
+    last = borger.forloeb.aggregate(n=Max("sequence_no"))["n"] or 0
+    opened_on = opened_on or timezone.localdate()
+    forloeb = Forloeb.objects.create(
+        borger=borger, sequence_no=last + 1, kommune=team.kommune, team=team, opened_on=opened_on
+    )
+    if coordinator is not None:
+        forloeb_assign_coordinator(forloeb=forloeb, coordinator=coordinator, valid_from=opened_on, actor=actor)
+    access_log_record(user=actor, borger=borger, forloeb=forloeb, action=AccessAction.CREATE)
+    return forloeb
+
+
+@transaction.atomic
+def borger_and_forloeb_open(
+    *,
+    cpr: str,
+    first_name: str,
+    last_name: str,
+    team: Team,
+    opened_on: date,
+    actor: User,
+    address: str = "",
+    phone: str = "",
+    email: str = "",
+) -> Forloeb:
+    """Open a forløb for a borger, creating the borger first if the CPR number is new.
+
+    A caseworker who opens a forløb in one of their own teams becomes its coordinator.
+    """
+    compact = validate_cpr(cpr)
+    borger = Borger.objects.filter(cpr=compact).first()
+    if borger is None:
+        borger = borger_create(
+            cpr=compact,
+            first_name=first_name,
+            last_name=last_name,
+            address=address,
+            phone=phone,
+            email=email,
+            actor=actor,
+        )
+    coordinator = actor if actor.role in CASE_ROLES and team.pk in actor.team_ids else None
+    return forloeb_open(borger=borger, team=team, opened_on=opened_on, coordinator=coordinator, actor=actor)
+
+
+@transaction.atomic
+def forloeb_assign_coordinator(*, forloeb: Forloeb, coordinator: User, valid_from: date, actor: User) -> None:
+    """Hand the forløb to a koordinerende sagsbehandler, closing the previous assignment."""
+    forloeb = Forloeb.objects.select_for_update().get(pk=forloeb.pk)
+    if forloeb.team_id not in coordinator.team_ids:
+        raise ValidationError(_("Den koordinerende sagsbehandler skal være medlem af forløbets team."))
+    current = forloeb.coordinator_assignments.filter(valid_to__isnull=True).first()
+    if current is not None:
+        if current.coordinator_id == coordinator.pk:
+            return
+        if valid_from < current.valid_from:
+            raise ValidationError(_("Den nye tildeling kan ikke starte før den nuværende."))
+        current.valid_to = valid_from
+        current.save(update_fields=["valid_to"])
+    CoordinatorAssignment.objects.create(
+        forloeb=forloeb, coordinator=coordinator, valid_from=valid_from, assigned_by=actor
+    )
+    Forloeb.objects.filter(pk=forloeb.pk).update(current_coordinator=coordinator)
+
+
+def forloeb_transition(
+    *,
+    forloeb_id: int,
+    transition: str,
+    actor: User,
+    expected_phase: str,
+    reason: str = "",
+    outcome: str = "",
+    closed_on: date | None = None,
+    start_date: date | None = None,
+    planned_end_date: date | None = None,
+) -> Forloeb:
+    """Move a forløb one step in its state machine.
+
+    Locks the row, so two concurrent transitions of one forløb cannot both succeed;
+    `expected_phase` is the phase the user saw, so a stale page is refused too.
+    Raises TransitionError (Danish messages) or PermissionDenied and then changes nothing.
+    """
+    if transition not in case_rules.TRANSITIONS:
+        raise TransitionError([_("Ukendt faseskift.")])
+    today = timezone.localdate()
+    with transaction.atomic():
+        forloeb = Forloeb.objects.select_for_update().select_related("borger").get(pk=forloeb_id)
+        if not actor.has_perm("cases.change_forloeb_phase", forloeb):
+            raise PermissionDenied(_("Du har ikke adgang til at ændre fasen for dette forløb."))
+        if forloeb.phase != expected_phase:
+            raise TransitionError(
+                [
+                    _("Forløbet er ændret af en anden i mellemtiden og står nu i fasen “%(phase)s”. Genindlæs siden.")
+                    % {"phase": forloeb.get_phase_display()}
+                ]
+            )
+        method = getattr(forloeb, transition)
+        if transition not in {t.name for t in forloeb.get_all_phase_transitions() if t.source == forloeb.phase}:
+            raise TransitionError(
+                [
+                    _("“%(label)s” er ikke muligt fra fasen “%(phase)s”.")
+                    % {"label": case_rules.TRANSITION_LABELS[transition], "phase": forloeb.get_phase_display()}
+                ]
+            )
+        failed = case_rules.failed_guards(transition, forloeb)
+        data = {
+            "reason": reason,
+            "outcome": outcome,
+            "closed_on": closed_on,
+            "start_date": start_date,
+            "planned_end_date": planned_end_date,
+        }
+        field_errors = case_rules.transition_input_errors(transition, forloeb, data, today=today)
+        if failed or field_errors:
+            raise TransitionError([str(g.message) for g in failed], {k: str(v) for k, v in field_errors.items()})
+        if not can_proceed(method):  # django-fsm's own view of the same conditions
+            raise TransitionError([_("Faseskiftet er ikke tilladt.")])
+
+        from_phase = forloeb.phase
+        kwargs = {}
+        if transition == "grant":
+            kwargs = {"start_date": start_date, "planned_end_date": planned_end_date}
+        elif transition == "close":
+            kwargs = {"outcome": outcome, "closed_on": closed_on}
+        method(**kwargs)
+        forloeb.phase_changed_at = timezone.now()
+        try:
+            forloeb.save()
+        except ConcurrentTransition:
+            raise TransitionError([_("Forløbet blev ændret samtidig af en anden. Prøv igen.")]) from None
+        PhaseTransition.objects.create(
+            forloeb=forloeb,
+            transition=transition,
+            from_phase=from_phase,
+            to_phase=forloeb.phase,
+            actor=actor,
+            at=forloeb.phase_changed_at,
+            reason=reason.strip(),
+            outcome=outcome if transition == "close" else "",
+        )
+    return forloeb
+
+
+def phase_label(phase: str) -> str:
+    return Phase(phase).label

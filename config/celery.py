@@ -1,0 +1,15 @@
+import os
+
+from celery import Celery
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+
+app = Celery("forloeb")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()
+
+
+@app.task(name="forloeb.ping")
+def ping() -> str:
+    """Round trip through broker and worker: `celery -A config call forloeb.ping`."""
+    return "pong"

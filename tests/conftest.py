@@ -1,0 +1,64 @@
+import os
+
+import pytest
+
+from cases import services
+from cases.models import Role, Sector
+from tests.factories import BorgerFactory, ForloebFactory, KommuneFactory, TeamFactory, UserFactory
+
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright + live_server
+
+
+@pytest.fixture
+def kommune(db):
+    return KommuneFactory()
+
+
+@pytest.fixture
+def team(kommune):
+    return TeamFactory(kommune=kommune, name="Team Nord")
+
+
+@pytest.fixture
+def other_team(kommune):
+    return TeamFactory(kommune=kommune, name="Team Syd")
+
+
+@pytest.fixture
+def caseworker(team):
+    """The koordinerende sagsbehandler of the forløb under test."""
+    return UserFactory(username="ks", first_name="Karin", last_name="Sørensen", teams=[team])
+
+
+@pytest.fixture
+def teammate(team):
+    return UserFactory(username="kollega", role=Role.CASEWORKER, teams=[team])
+
+
+@pytest.fixture
+def outsider(other_team):
+    """A caseworker in another team of the same kommune."""
+    return UserFactory(username="udenfor", teams=[other_team])
+
+
+@pytest.fixture
+def team_leader(team):
+    return UserFactory(username="leder", role=Role.TEAM_LEADER, teams=[team])
+
+
+@pytest.fixture
+def rehab_member(kommune):
+    return UserFactory(username="rehab", role=Role.REHAB_MEMBER, sector=Sector.MUNICIPAL_HEALTH)
+
+
+@pytest.fixture
+def forloeb(team, caseworker):
+    f = ForloebFactory(team=team, borger=BorgerFactory(first_name="Mette", last_name="Hansen"))
+    services.forloeb_assign_coordinator(forloeb=f, coordinator=caseworker, valid_from=f.opened_on, actor=caseworker)
+    f.refresh_from_db()
+    return f
+
+
+def login(client, user):
+    client.force_login(user)
+    return client

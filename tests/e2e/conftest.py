@@ -1,0 +1,92 @@
+"""Browser journeys: Playwright driving Debian's Chromium against pytest-django's live_server.
+
+Browsers cannot be downloaded here, so Playwright launches the system Chromium
+(`apt-get install chromium`). Without it the e2e tests are skipped locally and fail in CI.
+"""
+
+import os
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+PASSWORD = "test-adgang-1234"  # what tests.factories.UserFactory sets
+MISSING = "Chromium er ikke installeret: apt-get install chromium"
+
+
+def _require_chromium() -> None:
+    if CHROMIUM.exists():
+        return
+    if os.environ.get("CI"):
+        pytest.fail(f"{MISSING} (CI er sat, så e2e-testene må ikke springes over)", pytrace=False)
+    pytest.skip(MISSING)
+
+
+@pytest.fixture(autouse=True)
+def _chromium_available():
+    """Skip (or in CI: fail) each e2e test before its browser page and test data are made."""
+    _require_chromium()
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    _require_chromium()
+    return {
+        **browser_type_launch_args,
+        "executable_path": str(CHROMIUM),
+        "args": [*browser_type_launch_args.get("args", []), *CHROMIUM_ARGS],
+        "headless": True,
+    }
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args):
+    # Danish UI regardless of the machine's locale (LocaleMiddleware reads Accept-Language).
+    return {**browser_context_args, "locale": "da-DK", "timezone_id": "Europe/Copenhagen"}
+
+
+@pytest.fixture
+def static_failures(page, live_server):
+    """Requests for /static/ that fail or 4xx/5xx, plus JS console errors; assert it stays empty."""
+    failures: list[str] = []
+
+    def on_response(response):
+        if "/static/" in response.url and response.status >= 400:
+            failures.append(f"{response.status} {response.url}")
+
+    def on_failed(request):
+        if "/static/" in request.url:
+            failures.append(f"failed {request.url}: {request.failure}")
+
+    def on_console(message):
+        # Failed loads are reported by on_response; the browser's own /favicon.ico probe is not ours.
+        if message.type == "error" and not message.text.startswith("Failed to load resource"):
+            failures.append(f"console: {message.text}")
+
+    page.on("response", on_response)
+    page.on("requestfailed", on_failed)
+    page.on("console", on_console)
+    return failures
+
+
+@pytest.fixture
+def log_in(page, live_server):
+    """Log in through the real form, as a caseworker does."""
+
+    def _log_in(user, password=PASSWORD):
+        page.goto(f"{live_server.url}/login/")
+        page.get_by_label("Brugernavn").fill(user.username)
+        page.get_by_label("Adgangskode").fill(password)
+        page.get_by_role("button", name="Log ind").click()
+        return page
+
+    return _log_in

@@ -1,0 +1,102 @@
+"""What a caseworker does in a browser: log in, find the forløb, move it a phase on."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from cases import services
+from cases.models import Phase, PhaseTransition
+from tests.factories import BorgerFactory, ForloebFactory
+
+pytestmark = pytest.mark.e2e
+
+
+def test_caseworker_sends_the_forloeb_to_the_rehabiliteringsteam(
+    transactional_db, live_server, page, static_failures, log_in, forloeb, caseworker
+):
+    # 1. Log in through the form.
+    log_in(caseworker)
+
+    # 2. "Mine forløb" lists the borger; the name opens the forløb.
+    expect(page).to_have_url(f"{live_server.url}/")
+    expect(page.get_by_role("heading", level=1, name="Mine forløb")).to_be_visible()
+    results = page.locator("#results")
+    expect(results.get_by_role("row", name=re.compile("Mette Hansen"))).to_contain_text("Forberedende del")
+    results.get_by_role("link", name="Mette Hansen").click()
+
+    expect(page).to_have_url(f"{live_server.url}/forloeb/{forloeb.pk}/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Mette Hansen: forløb 1")
+    facts = page.locator("dl.facts")
+    expect(facts).to_contain_text("Forberedende del")
+
+    # 3. Move the forløb on. The step has a note field, so it sits in a closed <details>.
+    step = page.locator("details", has=page.locator("summary", has_text="Send til rehabiliteringsteamet"))
+    step.locator("summary").click()
+    step.get_by_label("Begrundelse / note").fill("Forberedende del er klar.")
+    step.get_by_role("button", name="Send til rehabiliteringsteamet → Afventer rehabiliteringsteam").click()
+
+    expect(page).to_have_url(f"{live_server.url}/forloeb/{forloeb.pk}/")
+    expect(page.get_by_role("status")).to_have_text("Forløbet er flyttet til fasen “Afventer rehabiliteringsteam”.")
+    expect(facts).to_contain_text("Afventer rehabiliteringsteam")
+    timeline = page.locator("ol.timeline > li")
+    expect(timeline).to_have_count(2)
+    expect(timeline.last).to_contain_text("Forberedende del → Afventer rehabiliteringsteam")
+    expect(timeline.last).to_contain_text("Karin Sørensen")
+    expect(timeline.last).to_contain_text("Forberedende del er klar.")
+
+    # 4. The database agrees.
+    forloeb.refresh_from_db()
+    assert forloeb.phase == Phase.REHABILITERINGSTEAM
+    transition = PhaseTransition.objects.get(forloeb=forloeb)
+    assert (transition.from_phase, transition.to_phase) == (Phase.FORBEREDENDE_DEL, Phase.REHABILITERINGSTEAM)
+    assert transition.actor == caseworker
+    assert transition.reason == "Forberedende del er klar."
+
+    assert static_failures == []
+
+
+def test_the_phase_filter_updates_the_list_in_place(
+    transactional_db, live_server, page, static_failures, log_in, forloeb, caseworker, team
+):
+    other = ForloebFactory(team=team, borger=BorgerFactory(first_name="Jens", last_name="Nielsen"))
+    services.forloeb_assign_coordinator(
+        forloeb=other, coordinator=caseworker, valid_from=other.opened_on, actor=caseworker
+    )
+    services.forloeb_transition(
+        forloeb_id=other.pk, transition="to_rehab_team", actor=caseworker, expected_phase=Phase.FORBEREDENDE_DEL
+    )
+
+    log_in(caseworker)
+    results = page.locator("#results")
+    expect(results.get_by_role("link")).to_have_text(["Jens Nielsen", "Mette Hansen"])
+    expect(page.locator("script[src*='htmx']")).to_have_count(1)
+    page.wait_for_function("() => window.htmx !== undefined")
+    page.evaluate("window.__marker = 1")
+
+    page.get_by_label("Fase").select_option(label="Afventer rehabiliteringsteam")
+
+    expect(page).to_have_url(re.compile(r"[?&]phase=rehabiliteringsteam(&|$)"))
+    expect(results.get_by_role("link")).to_have_text(["Jens Nielsen"])
+    expect(results.locator(".count")).to_have_text("1 forløb")
+    assert page.evaluate("window.__marker") == 1, "the page was reloaded instead of swapped by htmx"
+
+    # Back to all phases; still the same page.
+    page.get_by_label("Fase").select_option(label="Alle faser")
+    expect(results.get_by_role("link")).to_have_count(2)
+    assert page.evaluate("window.__marker") == 1
+
+    assert static_failures == []
+
+
+def test_the_skip_link_is_the_first_tab_stop(transactional_db, live_server, page, log_in, caseworker):
+    log_in(caseworker)
+    expect(page.get_by_role("heading", level=1, name="Mine forløb")).to_be_visible()
+
+    page.keyboard.press("Tab")
+    skip = page.get_by_role("link", name="Spring til indhold")
+    expect(skip).to_be_focused()
+    expect(skip).to_be_in_viewport()  # off-screen until focused
+
+    page.keyboard.press("Enter")
+    expect(page.locator("main#main")).to_be_focused()
