@@ -238,17 +238,14 @@ def test_a_coordinator_outside_the_team_cannot_be_chosen(client, forloeb, casewo
 # --- Opret forløb -------------------------------------------------------------------------
 
 
+def post_create(client, team, **overrides):
+    data = {"cpr": "010190-1234", "first_name": "Ida", "last_name": "Holm", "team": team.pk}
+    data["opened_on"] = TODAY.isoformat()
+    return client.post(reverse("cases:forloeb_create"), {**data, **overrides})
+
+
 def test_a_caseworker_opens_a_forloeb_for_a_new_borger_and_coordinates_it(client, caseworker, team):
-    response = login(client, caseworker).post(
-        reverse("cases:forloeb_create"),
-        {
-            "cpr": "010190-1234",
-            "first_name": "Ida",
-            "last_name": "Holm",
-            "team": team.pk,
-            "opened_on": TODAY.isoformat(),
-        },
-    )
+    response = post_create(login(client, caseworker), team)
     forloeb = Forloeb.objects.get(borger__cpr="0101901234")
     assert response.status_code == 302 and response["Location"] == detail_url(forloeb)
     assert "0101901234" not in response["Location"]
@@ -264,16 +261,7 @@ def test_a_second_forloeb_gets_the_next_sequence_number(client, forloeb, casewor
         outcome="kontanthjaelp",
         closed_on=TODAY,
     )
-    login(client, caseworker).post(
-        reverse("cases:forloeb_create"),
-        {
-            "cpr": forloeb.borger.cpr,
-            "first_name": "x",
-            "last_name": "y",
-            "team": team.pk,
-            "opened_on": TODAY.isoformat(),
-        },
-    )
+    post_create(login(client, caseworker), team, cpr=forloeb.borger.cpr)
     assert list(forloeb.borger.forloeb.order_by("sequence_no").values_list("sequence_no", "phase")) == [
         (1, Phase.AFSLUTTET),
         (2, Phase.FORBEREDENDE_DEL),
@@ -287,26 +275,14 @@ def test_a_second_forloeb_gets_the_next_sequence_number(client, forloeb, casewor
 def test_opening_a_forloeb_with_a_bad_cpr_shows_a_danish_error_and_saves_nothing(
     client, caseworker, team, cpr, message
 ):
-    response = login(client, caseworker).post(
-        reverse("cases:forloeb_create"),
-        {"cpr": cpr, "first_name": "Ida", "last_name": "Holm", "team": team.pk, "opened_on": TODAY.isoformat()},
-    )
+    response = post_create(login(client, caseworker), team, cpr=cpr)
     assert response.status_code == 400
     assert message in response.content.decode()
     assert not Borger.objects.exists() and not Forloeb.objects.exists()
 
 
 def test_a_borger_with_an_open_forloeb_cannot_get_another(client, forloeb, caseworker, team):
-    response = login(client, caseworker).post(
-        reverse("cases:forloeb_create"),
-        {
-            "cpr": forloeb.borger.cpr,
-            "first_name": "x",
-            "last_name": "y",
-            "team": team.pk,
-            "opened_on": TODAY.isoformat(),
-        },
-    )
+    response = post_create(login(client, caseworker), team, cpr=forloeb.borger.cpr)
     assert response.status_code == 400
     assert "allerede et åbent forløb" in response.content.decode()
     assert Forloeb.objects.count() == 1
@@ -314,27 +290,9 @@ def test_a_borger_with_an_open_forloeb_cannot_get_another(client, forloeb, casew
 
 def test_a_forloeb_cannot_be_opened_in_the_future_or_in_a_foreign_team(client, caseworker, other_team, team):
     login(client, caseworker)
-    future = client.post(
-        reverse("cases:forloeb_create"),
-        {
-            "cpr": "0101901234",
-            "first_name": "a",
-            "last_name": "b",
-            "team": team.pk,
-            "opened_on": (TODAY + timedelta(days=3)).isoformat(),
-        },
-    )
+    future = post_create(client, team, opened_on=(TODAY + timedelta(days=3)).isoformat())
     assert "fremtiden" in future.content.decode()
-    foreign = client.post(
-        reverse("cases:forloeb_create"),
-        {
-            "cpr": "0101901234",
-            "first_name": "a",
-            "last_name": "b",
-            "team": other_team.pk,
-            "opened_on": TODAY.isoformat(),
-        },
-    )
+    foreign = post_create(client, other_team)
     assert "Marker en gyldig valgmulighed" in foreign.content.decode()
     assert not Forloeb.objects.exists()
 
