@@ -4,7 +4,12 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 
-.PHONY: install run test lint format lock browser
+.PHONY: install run test lint format lock system-deps
+
+# Debian packages the app needs beyond Python: Pango and fonts for WeasyPrint (PDFs) and
+# Chromium for the browser tests (browsers cannot be downloaded). Installed when missing
+# and we are root; otherwise we say what is missing.
+DEBIAN_PACKAGES := chromium libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core
 
 install: $(VENV)/.installed
 
@@ -13,16 +18,21 @@ $(VENV)/.installed: requirements.lock
 	$(BIN)/python -m pip install --quiet --require-hashes --no-deps -r requirements.lock
 	touch $@
 
-run: install
+run: install system-deps
 	$(BIN)/python scripts/run.py --port $(PORT)
 
-# Browser tests need Debian's Chromium (browsers cannot be downloaded); install it when we can.
-browser:
-	@command -v chromium >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 && \
-	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) ; } || \
-	  echo "Chromium is missing and cannot be installed here: browser tests will be skipped."
+system-deps:
+	@missing=$$(for p in $(DEBIAN_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "Installing Debian packages: $$missing"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	  else \
+	    echo "Missing Debian packages (install them with apt-get): $$missing"; \
+	  fi; \
+	fi
 
-test: install browser
+test: install system-deps
 	$(BIN)/python -m pytest
 
 lint: install

@@ -305,6 +305,16 @@ class Forloeb(ConcurrentTransitionMixin, models.Model):
 
     @transition(
         field=phase,
+        source=Phase.FORBEREDENDE_DEL,
+        target=Phase.INDSATSDEL,
+        conditions=[case_rules.guards_pass("grant_without_team")],
+    )
+    def grant_without_team(self, *, start_date, planned_end_date):
+        self.start_date = start_date
+        self.planned_end_date = planned_end_date
+
+    @transition(
+        field=phase,
         source=Phase.INDSATSDEL,
         target=Phase.IVAERKSAETTELSE,
         conditions=[case_rules.guards_pass("start_ivaerksaettelse")],

@@ -18,6 +18,7 @@ TRANSITION_LABELS = {
     "to_rehab_team": _("Send til rehabiliteringsteamet"),
     "give_indstilling": _("Registrér indstilling"),
     "grant": _("Bevilg ressourceforløb"),
+    "grant_without_team": _("Bevilg ressourceforløb uden rehabiliteringsteamet (frikommune)"),
     "start_ivaerksaettelse": _("Iværksæt indsatser"),
     "genforelaeggelse": _("Genforelæg for rehabiliteringsteamet"),
     "close": _("Afslut forløb"),
@@ -30,9 +31,22 @@ class Guard:
     code: str
     message: str
     check: Callable[..., bool]  # check(forloeb) -> True when the transition may proceed
+    # True when filling in the step's own form (see register_step_url) satisfies the guard,
+    # so the page offers the form instead of listing the guard as missing.
+    met_by_step_form: bool = False
+    # True when failing means the step does not apply at all here (not "something is missing").
+    hides_step: bool = False
 
 
 GUARDS: dict[str, list[Guard]] = {name: [] for name in TRANSITIONS}
+STEP_URLS: dict[str, str] = {}
+
+
+def register_step_url(transition: str, url_name: str) -> None:
+    """Say that a transition is made through another app's form (e.g. the afgørelse)."""
+    if transition not in GUARDS:
+        raise KeyError(f"Unknown transition {transition!r}")
+    STEP_URLS[transition] = url_name
 
 
 def register_guard(transition: str, guard: Guard) -> None:
@@ -74,9 +88,39 @@ has_started = Guard(
     check=lambda f: f.start_date is not None and f.start_date <= timezone.localdate(),
 )
 
-for _name in ("to_rehab_team", "give_indstilling", "grant", "start_ivaerksaettelse", "genforelaeggelse"):
+is_frikommune = Guard(
+    code="is_frikommune",
+    message=_("Kun en frikommune kan bevilge et ressourceforløb uden behandling i rehabiliteringsteamet."),
+    check=lambda f: f.kommune.is_frikommune,
+    hides_step=True,
+)
+
+
+def _is_first_forloeb(forloeb) -> bool:
+    return not forloeb.borger.forloeb.exclude(pk=forloeb.pk).filter(start_date__isnull=False).exists()
+
+
+first_forloeb = Guard(
+    code="first_forloeb",
+    message=_(
+        "Undtagelsen gælder kun borgerens første ressourceforløb; et nyt forløb skal forbi rehabiliteringsteamet."
+    ),
+    check=_is_first_forloeb,
+    hides_step=True,
+)
+
+for _name in (
+    "to_rehab_team",
+    "give_indstilling",
+    "grant",
+    "grant_without_team",
+    "start_ivaerksaettelse",
+    "genforelaeggelse",
+):
     register_guard(_name, has_coordinator)
 register_guard("start_ivaerksaettelse", has_started)
+register_guard("grant_without_team", is_frikommune)
+register_guard("grant_without_team", first_forloeb)
 
 
 # --- Input rules: what a transition needs from the person making it ------------------
@@ -101,7 +145,7 @@ def transition_input_errors(transition: str, forloeb, data: dict, *, today: date
             errors["closed_on"] = _("Afslutningsdatoen kan ikke ligge i fremtiden.")
         elif closed_on < forloeb.opened_on:
             errors["closed_on"] = _("Afslutningsdatoen ligger før forløbet blev oprettet.")
-    if transition == "grant":
+    if transition in ("grant", "grant_without_team"):
         start, end = data.get("start_date"), data.get("planned_end_date")
         if start is None:
             errors["start_date"] = _("Angiv ressourceforløbets startdato.")
@@ -143,4 +187,8 @@ can_change_forloeb = is_team_caseworker | is_team_leader | is_administrator
 
 rules.add_perm("cases.view_forloeb", can_view_forloeb)
 rules.add_perm("cases.change_forloeb_phase", can_change_forloeb)
+# One permission per transition, so an app can widen exactly one step (rehab lets the
+# team's members record the indstilling) without opening the others.
+for _name in TRANSITIONS:
+    rules.add_perm(f"cases.transition_{_name}", can_change_forloeb)
 rules.add_perm("cases.assign_coordinator", is_team_leader | is_administrator | is_team_caseworker)

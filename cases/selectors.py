@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
 from django.http import Http404
+from django.urls import reverse
 
 from cases import rules as case_rules
 from cases.models import Borger, Forloeb, Phase, PhaseTransition, Role, Team, User
@@ -79,18 +80,22 @@ class NextStep:
     label: str
     target: str
     blocked_by: list[str]  # Danish guard messages; empty when the step is possible
+    url: str = ""  # where the step is made, when another app's form makes it
 
 
 def forloeb_next_steps(*, forloeb: Forloeb, user: User) -> list[NextStep]:
     """The transitions the user could take now, each with what still blocks it."""
-    if not user.has_perm("cases.change_forloeb_phase", forloeb):
-        return []
     steps = []
     for t in forloeb.get_all_phase_transitions():
-        if t.source != forloeb.phase:
+        if t.source != forloeb.phase or not user.has_perm(f"cases.transition_{t.name}", forloeb):
             continue
-        blocked = [str(g.message) for g in case_rules.failed_guards(t.name, forloeb)]
-        steps.append(NextStep(t.name, str(case_rules.TRANSITION_LABELS[t.name]), Phase(t.target).label, blocked))
+        url_name = case_rules.STEP_URLS.get(t.name)
+        failed = case_rules.failed_guards(t.name, forloeb)
+        if any(g.hides_step for g in failed):
+            continue
+        blocked = [str(g.message) for g in failed if not (url_name and g.met_by_step_form)]
+        url = reverse(url_name, args=[forloeb.pk]) if url_name else ""
+        steps.append(NextStep(t.name, str(case_rules.TRANSITION_LABELS[t.name]), Phase(t.target).label, blocked, url))
     order = list(case_rules.TRANSITIONS)  # forward moves first, afslutning last
     return sorted(steps, key=lambda step: order.index(step.name))
 

@@ -153,7 +153,7 @@ def forloeb_transition(
     today = timezone.localdate()
     with transaction.atomic():
         forloeb = Forloeb.objects.select_for_update().select_related("borger").get(pk=forloeb_id)
-        if not actor.has_perm("cases.change_forloeb_phase", forloeb):
+        if not actor.has_perm(f"cases.transition_{transition}", forloeb):
             raise PermissionDenied(_("Du har ikke adgang til at ændre fasen for dette forløb."))
         if forloeb.phase != expected_phase:
             raise TransitionError(
@@ -186,7 +186,7 @@ def forloeb_transition(
 
         from_phase = forloeb.phase
         kwargs = {}
-        if transition == "grant":
+        if transition in ("grant", "grant_without_team"):
             kwargs = {"start_date": start_date, "planned_end_date": planned_end_date}
         elif transition == "close":
             kwargs = {"outcome": outcome, "closed_on": closed_on}

@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.contrib.postgres",
     "django_htmx",
     "template_partials",
     "rules.apps.AutodiscoverRulesConfig",
@@ -44,6 +45,7 @@ INSTALLED_APPS = [
     "rehab",
     "plans",
     "followup",
+    "demo",
 ]
 
 MIDDLEWARE = [

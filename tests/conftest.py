@@ -1,4 +1,5 @@
 import os
+from datetime import date
 
 import pytest
 
@@ -51,9 +52,15 @@ def rehab_member(kommune):
     return UserFactory(username="rehab", role=Role.REHAB_MEMBER, sector=Sector.MUNICIPAL_HEALTH)
 
 
+# Before the 2026 reform stopped new ressourceforløb (cases.rulepacks), so it can still be granted.
+FORLOEB_OPENED_ON = date(2026, 5, 4)
+
+
 @pytest.fixture
 def forloeb(team, caseworker):
-    f = ForloebFactory(team=team, borger=BorgerFactory(first_name="Mette", last_name="Hansen"))
+    f = ForloebFactory(
+        team=team, borger=BorgerFactory(first_name="Mette", last_name="Hansen"), opened_on=FORLOEB_OPENED_ON
+    )
     services.forloeb_assign_coordinator(forloeb=f, coordinator=caseworker, valid_from=f.opened_on, actor=caseworker)
     f.refresh_from_db()
     return f

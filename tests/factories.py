@@ -1,7 +1,8 @@
 import random
-from datetime import date, timedelta
+from datetime import date, time, timedelta
 
 import factory
+from django.utils import timezone
 from factory.django import DjangoModelFactory
 
 from cases.cpr import fictitious_cpr
@@ -66,3 +67,100 @@ class ForloebFactory(DjangoModelFactory):
     team = factory.SubFactory(TeamFactory)
     kommune = factory.SelfAttribute("team.kommune")
     opened_on = factory.LazyFunction(lambda: date.today() - timedelta(days=60))
+
+
+# --- rehab ------------------------------------------------------------------------------------
+
+from rehab.models import (  # noqa: E402
+    AgendaItem,
+    HealthDocument,
+    Occupation,
+    PreparatoryPart,
+    RehabTeam,
+    RehabTeamMembership,
+    TeamMeeting,
+)
+
+
+class OccupationFactory(DjangoModelFactory):
+    class Meta:
+        model = Occupation
+        django_get_or_create = ("code",)
+
+    code = "5322"
+    title = "Social- og sundhedshjælper"
+
+
+class RehabTeamFactory(DjangoModelFactory):
+    class Meta:
+        model = RehabTeam
+
+    kommune = factory.SubFactory(KommuneFactory)
+    name = factory.Sequence(lambda n: f"Rehabiliteringsteam {n}")
+
+
+class RehabMembershipFactory(DjangoModelFactory):
+    class Meta:
+        model = RehabTeamMembership
+
+    rehab_team = factory.SubFactory(RehabTeamFactory)
+    user = factory.SubFactory(UserFactory, role=Role.REHAB_MEMBER, sector="kommunal_sundhed")
+    sector = factory.SelfAttribute("user.sector")
+
+
+class TeamMeetingFactory(DjangoModelFactory):
+    class Meta:
+        model = TeamMeeting
+
+    rehab_team = factory.SubFactory(RehabTeamFactory)
+    starts_at = factory.LazyFunction(lambda: timezone.now() - timedelta(days=1))
+    place = "Jobcentret, mødelokale 2"
+
+
+class AgendaItemFactory(DjangoModelFactory):
+    class Meta:
+        model = AgendaItem
+
+    meeting = factory.SubFactory(TeamMeetingFactory)
+    forloeb = factory.SubFactory(ForloebFactory)
+    slot_start = factory.Sequence(lambda n: time(9 + n % 8, 0))
+
+
+COMPLETE_PREPARATORY = {
+    "wishes": "Vil gerne arbejde med mennesker, har tidligere været i praktik i ældreplejen.",
+    "personal_resources": "Mødestabil, god til at lytte, stærkt netværk i familien.",
+    "challenges_job": "Har ikke haft fast arbejde i 6 år.",
+    "challenges_social": "Økonomisk gæld, bor alene.",
+    "challenges_health": "Kroniske rygsmerter og periodevis depression.",
+    "self_assessed_health": "Kan stå og gå i 2 timer ad gangen; dårlige dage hver uge.",
+    "previous_benefit": "kontanthjaelp",
+    "benefit_history": "Kontanthjælp siden 2019, før det sygedagpenge.",
+    "earlier_interventions": "Virksomhedspraktik 2021 (afbrudt), mentorforløb 2022.",
+    "borger_perspective": "Jeg vil gerne have et arbejde, men jeg er bange for at falde igennem igen.",
+    "borger_wish": "ressourceforloeb",
+}
+
+
+class PreparatoryPartFactory(DjangoModelFactory):
+    class Meta:
+        model = PreparatoryPart
+
+    forloeb = factory.SubFactory(ForloebFactory)
+    work_started_on = factory.LazyAttribute(lambda o: o.forloeb.opened_on)
+    signed_by_borger_on = factory.LazyAttribute(lambda o: o.forloeb.opened_on + timedelta(days=20))
+
+    @classmethod
+    def _adjust_kwargs(cls, **kwargs):
+        return {**COMPLETE_PREPARATORY, **kwargs}
+
+
+class HealthDocumentFactory(DjangoModelFactory):
+    class Meta:
+        model = HealthDocument
+
+    forloeb = factory.SubFactory(ForloebFactory)
+    form = "LÆ265"
+    author_role = "praktiserende_laege"
+    requested_on = factory.LazyAttribute(lambda o: o.forloeb.opened_on)
+    received_on = factory.LazyAttribute(lambda o: o.forloeb.opened_on + timedelta(days=25))
+    summary = "Kroniske lænderygsmerter; kan arbejde 10-15 timer om ugen i skånejob."

@@ -157,14 +157,24 @@ def test_the_detail_page_shows_the_timeline_and_allowed_next_steps(client, forlo
     assert "Afslut forløb" in body
 
 
-def test_the_detail_page_runs_a_fixed_number_of_queries(client, forloeb, caseworker, django_assert_max_num_queries):
+def test_the_detail_page_runs_a_fixed_number_of_queries(
+    client, forloeb, caseworker, teammate, django_assert_max_num_queries
+):
+    def move(transition, **data):
+        nonlocal forloeb
+        forloeb = services.forloeb_transition(
+            forloeb_id=forloeb.pk, transition=transition, actor=caseworker, expected_phase=forloeb.phase, **data
+        )
+
+    move("to_rehab_team")
     login(client, caseworker)
     with django_assert_max_num_queries(12) as before:
         client.get(detail_url(forloeb))
-    for transition in ("to_rehab_team", "give_indstilling"):
-        forloeb = services.forloeb_transition(
-            forloeb_id=forloeb.pk, transition=transition, actor=caseworker, expected_phase=forloeb.phase
-        )
+    for _round in range(3):  # more history: transitions and coordinator handovers
+        move("give_indstilling")
+        move("genforelaeggelse", reason="Ny lægeattest")
+        for user in (teammate, caseworker):
+            services.forloeb_assign_coordinator(forloeb=forloeb, coordinator=user, valid_from=TODAY, actor=caseworker)
     with django_assert_max_num_queries(12) as after:
         client.get(detail_url(forloeb))
     assert len(after.captured_queries) == len(before.captured_queries)

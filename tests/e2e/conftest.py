@@ -64,7 +64,8 @@ def static_failures(page, live_server):
             failures.append(f"{response.status} {response.url}")
 
     def on_failed(request):
-        if "/static/" in request.url:
+        # ERR_ABORTED is the browser cancelling a load because the page navigated on: not a fault.
+        if "/static/" in request.url and "ERR_ABORTED" not in (request.failure or ""):
             failures.append(f"failed {request.url}: {request.failure}")
 
     def on_console(message):

@@ -8,6 +8,7 @@ from playwright.sync_api import expect
 from cases import services
 from cases.models import Phase, PhaseTransition
 from tests.factories import BorgerFactory, ForloebFactory
+from tests.rehab.conftest import make_ready_for_team
 
 pytestmark = pytest.mark.e2e
 
@@ -15,6 +16,7 @@ pytestmark = pytest.mark.e2e
 def test_caseworker_sends_the_forloeb_to_the_rehabiliteringsteam(
     transactional_db, live_server, page, static_failures, log_in, forloeb, caseworker
 ):
+    make_ready_for_team(forloeb, caseworker)
     # 1. Log in through the form.
     log_in(caseworker)
 
@@ -63,6 +65,7 @@ def test_the_phase_filter_updates_the_list_in_place(
     services.forloeb_assign_coordinator(
         forloeb=other, coordinator=caseworker, valid_from=other.opened_on, actor=caseworker
     )
+    make_ready_for_team(other, caseworker)
     services.forloeb_transition(
         forloeb_id=other.pk, transition="to_rehab_team", actor=caseworker, expected_phase=Phase.FORBEREDENDE_DEL
     )

@@ -11,7 +11,12 @@ relative to today, so the demo always looks current.
 The forløb are simulated step by step through the phase state machine with realistic
 waiting times, and are written with bulk_create (the rows the transition service would
 have written: PhaseTransition, CoordinatorAssignment), so the whole build takes a few
-seconds.
+seconds. The simulated history of every forløb is then handed to `demo.rehab_data`,
+which builds the rehabiliteringsteam's side on the same dates (forberedende dele, goals,
+health documents, meetings, indstillinger and afgørelser).
+
+This command lives in the `demo` app because it needs every other app; `cases` imports
+none of them.
 """
 
 import bisect
@@ -45,6 +50,8 @@ from cases.models import (
     TeamMembership,
     User,
 )
+from cases.rulepacks import rulepack_on
+from demo import rehab_data
 
 SEED = 2013
 PASSWORD = "forloeb-demo"  # noqa: S105  (the shared, public demo password)
@@ -57,8 +64,13 @@ EARLIER_FORLOEB_SHARE = 0.10  # borgere who also have an earlier, closed forløb
 GENFORELAEGGELSE_SHARE = 0.08  # of the forløb that got past the forberedende del
 HANDOVER_SHARE = 0.25  # forløb whose koordinerende sagsbehandler has changed
 FIRST_DAY = date(2019, 1, 1)
-# The brief for the demo: a ressourceforløb is granted for 1-5 years before 2022, 1-3 years from 2022.
-SHORTER_GRANTS_FROM = date(2022, 1, 1)
+# Granted duration in years, by the longest the rule pack in force allows (cases.rulepacks):
+# 1-5 years before 2022, 1-3 years from 2022. Fokusrevision 2020 §3.2 found 5 years the most
+# common under the old rules; the demo leans towards 2-3 years.
+GRANT_YEARS = {
+    5: {1: 4, 2: 18, 3: 38, 4: 12, 5: 28},
+    3: {1: 10, 2: 40, 3: 50},
+}
 COPENHAGEN = ZoneInfo("Europe/Copenhagen")
 
 # Share of the current forløb per phase; the long iværksættelse holds most of the open ones.
@@ -102,15 +114,18 @@ EARLIER_OUTCOME_WEIGHTS = {
     Outcome.WAGE_EMPLOYMENT: 5,
 }
 # The phase a forløb with this outcome was closed from: {phase: weight}; the rest close from iværksættelse.
+# Fleksjob and førtidspension need the team's indstilling (R22): closed "from iværksættelse"
+# means after a genforelæggelse and a new indstilling (see DECIDED_AFTER_TEAM).
 CLOSED_FROM = {
     Outcome.FOERTIDSPENSION: {Phase.INDSTILLING: 30, Phase.IVAERKSAETTELSE: 70},
-    Outcome.SENIORFOERTIDSPENSION: {Phase.INDSTILLING: 30, Phase.IVAERKSAETTELSE: 70},
+    Outcome.SENIORFOERTIDSPENSION: {Phase.FORBEREDENDE_DEL: 20, Phase.IVAERKSAETTELSE: 80},
     Outcome.FLEKSJOB: {Phase.INDSTILLING: 15, Phase.IVAERKSAETTELSE: 85},
     Outcome.DEATH: {Phase.FORBEREDENDE_DEL: 40, Phase.IVAERKSAETTELSE: 60},
     Outcome.MOVED: {Phase.FORBEREDENDE_DEL: 40, Phase.IVAERKSAETTELSE: 60},
     Outcome.SYGEDAGPENGE: {Phase.FORBEREDENDE_DEL: 40, Phase.IVAERKSAETTELSE: 60},
     Outcome.FOLKEPENSION: {Phase.FORBEREDENDE_DEL: 20, Phase.IVAERKSAETTELSE: 80},
 }
+DECIDED_AFTER_TEAM = frozenset({Outcome.FOERTIDSPENSION, Outcome.FLEKSJOB})
 
 GENFORELAEGGELSE_REASONS = (
     "Borgerens helbred er forværret, og indsatserne skal revurderes.",
@@ -223,6 +238,8 @@ class Step:
     on: date
     reason: str = ""
     outcome: str = ""
+    years: int | None = None  # grant: the duration granted
+    benefit_from: date | None = None  # grant: when this period of ressourceforløbsydelse starts
 
 
 @dataclass
@@ -245,8 +262,32 @@ def add_years(day: date, years: int) -> date:
         return day.replace(year=day.year + years, day=28)
 
 
+def workday(day: date, step: int = 1) -> date:
+    """`day`, or the nearest weekday after it (step=1) or before it (step=-1)."""
+    while day.weekday() >= 5:
+        day += timedelta(days=step)
+    return day
+
+
 def days(rng: random.Random, bounds: tuple[int, int]) -> timedelta:
     return timedelta(days=rng.randint(*bounds))
+
+
+def grant_years(rng: random.Random, day: date) -> int:
+    """A duration the rule pack in force on `day` allows (and so also any earlier indstilling)."""
+    pack = rulepack_on(day)
+    weights = GRANT_YEARS[5 if pack.max_duration_years >= 5 else 3]
+    return pick(rng, {y: w for y, w in weights.items() if pack.min_duration_years <= y <= pack.max_duration_years})
+
+
+def rules_allow(plan: Plan, transitions: tuple[str, ...] = ("give_indstilling", "grant")) -> bool:
+    """No ressourceforløb for a case opened after the law stopped new ones (REFORM2026)."""
+    for step in plan.steps:
+        if step.transition in transitions:
+            pack = rulepack_on(step.on)
+            if not pack.new_forloeb_allowed and plan.opened_on >= pack.valid_from:
+                return False
+    return True
 
 
 def route_for(target: str, *, genforelaeggelse: bool, closed_from: str | None) -> list[str]:
@@ -271,6 +312,7 @@ def simulate(rng: random.Random, opened_on: date, route: list[str], outcome: str
     for name in route:
         phase = plan.phase
         reason = step_outcome = ""
+        years = benefit_from = None
         if name == "close":
             if phase == Phase.IVAERKSAETTELSE:
                 remaining = (plan.planned_end_date - day).days
@@ -282,7 +324,6 @@ def simulate(rng: random.Random, opened_on: date, route: list[str], outcome: str
                 day += days(rng, (7, 42))
             else:
                 day += days(rng, (20, 150))
-            plan.closed_on, plan.outcome, step_outcome = day, outcome, outcome
         elif name == "genforelaeggelse":
             remaining = (plan.planned_end_date - day).days
             day += timedelta(days=max(30, int(remaining * rng.uniform(0.3, 0.8))))
@@ -291,15 +332,19 @@ def simulate(rng: random.Random, opened_on: date, route: list[str], outcome: str
             day = max(day + days(rng, STAY_DAYS[phase]), plan.start_date)
         else:
             day += days(rng, STAY_DAYS[phase])
+        day = workday(day)  # case work happens on weekdays
+        if name == "close":
+            plan.closed_on, plan.outcome, step_outcome = day, outcome, outcome
         if name == "grant":
-            if plan.start_date is None:
-                plan.start_date = day + timedelta(days=rng.randint(0, 14))
-                years = rng.randint(1, 5) if plan.start_date < SHORTER_GRANTS_FROM else rng.randint(1, 3)
-                plan.planned_end_date = add_years(plan.start_date, years) - timedelta(days=1)
-            else:  # granted again after a genforelæggelse: same start, at least a year from now
-                plan.planned_end_date = max(plan.planned_end_date, add_years(day, 1))
+            # A new period from the afgørelse; after a genforelæggelse the forløb keeps its start date.
+            benefit_from = day + timedelta(days=rng.randint(0, 14))
+            years = grant_years(rng, day)
+            plan.start_date = plan.start_date or benefit_from
+            plan.planned_end_date = add_years(benefit_from, years) - timedelta(days=1)
         target = TARGET_OF[name]
-        plan.steps.append(Step(name, phase, target, day, reason=reason, outcome=step_outcome))
+        plan.steps.append(
+            Step(name, phase, target, day, reason=reason, outcome=step_outcome, years=years, benefit_from=benefit_from)
+        )
         plan.phase = target
     if plan.phase in STAY_DAYS:
         leaves_on = day + days(rng, STAY_DAYS[plan.phase])
@@ -315,10 +360,15 @@ def plan_open(rng: random.Random, target: str, today: date, *, genforelaeggelse:
     route = route_for(target, genforelaeggelse=genforelaeggelse, closed_from=None)
     window = OPEN_WINDOW_DAYS[Phase.IVAERKSAETTELSE if genforelaeggelse else target]
     for _ in range(MAX_TRIES):
-        opened_on = today - timedelta(days=rng.randint(0, window))
+        opened_on = workday(today - timedelta(days=rng.randint(0, window)), -1)
         plan, leaves_on = simulate(rng, opened_on, route)
         entered = plan.steps[-1].on if plan.steps else opened_on
-        if plan.opened_on >= FIRST_DAY and (entered < today or not plan.steps) and leaves_on > today:
+        if (
+            plan.opened_on >= FIRST_DAY
+            and (entered < today or not plan.steps)
+            and leaves_on > today
+            and rules_allow(plan)
+        ):
             return plan
     raise CommandError(f"Kunne ikke lægge et åbent forløb i fasen {target}.")
 
@@ -334,12 +384,15 @@ def plan_closed(
     """A forløb opened on/after `earliest` and closed before `closed_before`."""
     closed_from = pick(rng, CLOSED_FROM.get(outcome, {Phase.IVAERKSAETTELSE: 1}))
     genforelaeggelse = genforelaeggelse and closed_from != Phase.FORBEREDENDE_DEL
+    if outcome in DECIDED_AFTER_TEAM and closed_from == Phase.IVAERKSAETTELSE:
+        # Brought back before the team, which recommends fleksjob or førtidspension; the afgørelse closes.
+        closed_from, genforelaeggelse = Phase.INDSTILLING, True
     route = route_for(Phase.AFSLUTTET, genforelaeggelse=genforelaeggelse, closed_from=closed_from)
     span = (closed_before - earliest).days
     if span > 0:
         for _ in range(MAX_TRIES):
-            plan, _leaves = simulate(rng, earliest + timedelta(days=rng.randrange(span)), route, outcome)
-            if plan.closed_on < closed_before:
+            plan, _leaves = simulate(rng, workday(earliest + timedelta(days=rng.randrange(span))), route, outcome)
+            if plan.closed_on < closed_before and rules_allow(plan, ("grant",)):
                 return plan
     raise CommandError("Kunne ikke lægge et afsluttet forløb.")
 
@@ -430,6 +483,7 @@ def summary(counts: dict, seconds: float) -> str:
     ]
     lines += [f"  {str(p.label).ljust(width)}  {phases.get(p.value, 0):5d}" for p in Phase]
     lines.append(f"  {'I alt'.ljust(width)}  {sum(phases.values()):5d}")
+    lines += ["", *rehab_data.summary_lines(counts["rehab"])]
     return "\n".join(lines)
 
 
@@ -533,6 +587,7 @@ def build(*, today: date, taken_cprs: set[str]) -> dict:
     forloeb_rows: list[Forloeb] = []
     assignment_rows: list[CoordinatorAssignment] = []
     transition_rows: list[PhaseTransition] = []
+    histories: list[rehab_data.History] = []
     team_of = [rng.choice(TEAM_NAMES) for _ in borgere]
     # The main login coordinates a realistic caseload today: mostly open forløb, a few closed ones.
     main_user = users[MAIN_LOGIN]
@@ -570,9 +625,12 @@ def build(*, today: date, taken_cprs: set[str]) -> dict:
                 current_coordinator=history[-1][0],
             )
             starts = [valid_from for _user, valid_from, _to in history]
+            logged = rehab_data.History(forloeb=forloeb, plan=plan)
             for step in plan.steps:
                 actor = history[bisect.bisect_right(starts, step.on) - 1][0]
                 moment = at(rng, step.on)
+                logged.moments.append(moment)
+                logged.actors.append(actor)
                 transition_rows.append(
                     PhaseTransition(
                         forloeb=forloeb,
@@ -593,9 +651,18 @@ def build(*, today: date, taken_cprs: set[str]) -> dict:
                 for user, valid_from, valid_to in history
             ]
             forloeb_rows.append(forloeb)
+            histories.append(logged)
     Forloeb.objects.bulk_create(forloeb_rows, batch_size=1000)
     CoordinatorAssignment.objects.bulk_create(assignment_rows, batch_size=2000)
     PhaseTransition.objects.bulk_create(transition_rows, batch_size=2000)
+
+    # The rehabiliteringsteam's side of the same histories.
+    rehab_counts = rehab_data.build(
+        kommune=kommune,
+        members=[users[login.username] for login in DEMO_LOGINS if login.role == Role.REHAB_MEMBER],
+        histories=histories,
+        today=today,
+    )
 
     return {
         "teams": len(teams),
@@ -605,6 +672,7 @@ def build(*, today: date, taken_cprs: set[str]) -> dict:
         "transitions": len(transition_rows),
         "assignments": len(assignment_rows),
         "phases": Counter(f.phase for f in forloeb_rows),
+        "rehab": rehab_counts,
     }
 
 

@@ -1,0 +1,87 @@
+"""Date-versioned legal rule packs for ressourceforløb.
+
+The rules of a forløb depend on the law in force on the relevant date (the date of the
+indstilling, the afgørelse, …), never on today's date or a constant in code. Each pack
+names its legal basis so that a message or a flag can say what it rests on.
+
+These live in `cases` because every app needs them (`rehab` checks durations,
+`followup` builds its contact and deadline rules on the same periods).
+"""
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.utils.translation import gettext_lazy as _
+
+
+@dataclass(frozen=True)
+class RulePack:
+    code: str
+    name: str
+    valid_from: date
+    basis: str
+    min_duration_years: int
+    max_duration_years: int
+    # A borger of this age or older may get a further ressourceforløb only if they wish it (R6).
+    repeat_consent_age: int
+    # False once the law stops new ressourceforløb (the 2026 reform).
+    new_forloeb_allowed: bool = True
+    note: str = ""
+
+
+RULE_PACKS: tuple[RulePack, ...] = (
+    RulePack(
+        code="LAB2013",
+        name=_("Reformen af førtidspension og fleksjob (2013)"),
+        valid_from=date(2013, 1, 1),
+        basis=_(
+            "Lov om en aktiv beskæftigelsesindsats som ændret ved lov nr. 1380 af 23.12.2012: ressourceforløb af mindst 1 og højst 5 års varighed"
+        ),
+        min_duration_years=1,
+        max_duration_years=5,
+        repeat_consent_age=40,
+    ),
+    RulePack(
+        code="LAB2020",
+        name=_("Ny lov om en aktiv beskæftigelsesindsats (2020)"),
+        valid_from=date(2020, 1, 1),
+        basis=_("Lov nr. 548 af 7.5.2019 (LAB), kap. 19: ressourceforløb af 1-5 år"),
+        min_duration_years=1,
+        max_duration_years=5,
+        repeat_consent_age=40,
+    ),
+    RulePack(
+        code="BEDRE2022",
+        name=_("Bedre ressourceforløb (2022)"),
+        valid_from=date(2022, 1, 1),
+        basis=_("Lov nr. 1160 af 8.6.2021 (bedre ressourceforløb), LAB § 112 ff.: ressourceforløb af 1-3 år"),
+        min_duration_years=1,
+        max_duration_years=3,
+        repeat_consent_age=40,
+    ),
+    RulePack(
+        code="REFORM2026",
+        name=_("Beskæftigelsesreformen (2026)"),
+        valid_from=date(2026, 7, 1),
+        basis=_(
+            "Lov nr. 1750 af 29.12.2025: ressourceforløb afskaffes for nye borgere; igangværende forløb kan afsluttes"
+        ),
+        min_duration_years=1,
+        max_duration_years=3,
+        repeat_consent_age=40,
+        new_forloeb_allowed=False,
+        note=_(
+            "Ikrafttræden for stop af nye ressourceforløb er sat til 1.7.2026 (1.2.2026 nævnes også) og skal "
+            "efterprøves mod lovens ikrafttrædelsesbestemmelse. Overgangsregel (antagelse): en sag, hvis "
+            "forberedende del blev påbegyndt før denne dato, kan stadig få bevilget et ressourceforløb."
+        ),
+    ),
+)
+
+
+def rulepack_on(day: date) -> RulePack:
+    """The rule pack in force on a given day."""
+    in_force = [pack for pack in RULE_PACKS if pack.valid_from <= day]
+    if not in_force:
+        raise ValueError(f"No rule pack covers {day}")
+    return in_force[-1]
