@@ -224,6 +224,18 @@ class HealthDocument(models.Model):
     purpose = models.CharField(_("formål"), max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
+    INPUT_FIELDS = (
+        "form",
+        "author_role",
+        "phase",
+        "requested_on",
+        "received_on",
+        "focus_question",
+        "summary",
+        "via_health_coordinator",
+        "purpose",
+    )
+
     class Meta:
         verbose_name = _("helbredsdokument")
         verbose_name_plural = _("helbredsdokumenter")

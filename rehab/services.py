@@ -60,6 +60,20 @@ def _add(errors: dict, field: str, message: str) -> None:
     errors.setdefault(field, []).append(message)
 
 
+def _not_in_future(errors: dict, **dates: date | None) -> None:
+    today = timezone.localdate()
+    for field, value in dates.items():
+        if value and value > today:
+            _add(errors, field, _("Datoen kan ikke ligge i fremtiden."))
+
+
+def _sent_dates_errors(errors: dict, *, given_on: date | None, **sent: date | None) -> None:
+    _not_in_future(errors, **sent)
+    for field, value in sent.items():
+        if value and given_on and value < given_on:
+            _add(errors, field, _("Indstillingen kan ikke være sendt, før den blev givet."))
+
+
 def _lock(forloeb: Forloeb) -> Forloeb:
     return Forloeb.objects.select_for_update().select_related("borger", "kommune").get(pk=forloeb.pk)
 
@@ -105,11 +119,11 @@ def preparatory_part_save(*, forloeb: Forloeb, data: dict, actor: User) -> Prepa
             _("Den forberedende del kan kun ændres, indtil rehabiliteringsteamet har givet sin indstilling.")
         )
     errors: dict[str, list[str]] = {}
-    today = timezone.localdate()
+    _not_in_future(
+        errors, work_started_on=data.get("work_started_on"), signed_by_borger_on=data.get("signed_by_borger_on")
+    )
     for field in ("work_started_on", "signed_by_borger_on"):
         value = data.get(field)
-        if value and value > today:
-            _add(errors, field, _("Datoen kan ikke ligge i fremtiden."))
         if value and value < forloeb.opened_on - dt.timedelta(days=366):
             _add(errors, field, _("Datoen ligger mere end et år før sagen blev oprettet."))
     started, signed = data.get("work_started_on"), data.get("signed_by_borger_on")
@@ -187,7 +201,7 @@ def goal_remove(*, goal: Goal, actor: User) -> None:
 # --- Health documents ------------------------------------------------------------------------
 
 
-def health_document_errors(data: dict, *, today: date) -> dict:
+def health_document_errors(data: dict) -> dict:
     errors: dict[str, list[str]] = {}
     form, author = data.get("form"), data.get("author_role")
     if form in CERTIFICATE_FORMS and author == AuthorRole.MUNICIPAL_MEDICAL_ADVISER:
@@ -209,9 +223,7 @@ def health_document_errors(data: dict, *, today: date) -> dict:
     if form == HealthForm.LAE261 and not (data.get("focus_question") or "").strip():
         _add(errors, "focus_question", _("En LÆ 261 skal have et konkret fokusspørgsmål til lægen."))
     requested, received = data.get("requested_on"), data.get("received_on")
-    for field, value in (("requested_on", requested), ("received_on", received)):
-        if value and value > today:
-            _add(errors, field, _("Datoen kan ikke ligge i fremtiden."))
+    _not_in_future(errors, requested_on=requested, received_on=received)
     if requested and received and received < requested:
         _add(errors, "received_on", _("Dokumentet kan ikke være modtaget, før det blev rekvireret."))
     if not requested and not received:
@@ -219,17 +231,7 @@ def health_document_errors(data: dict, *, today: date) -> dict:
     return errors
 
 
-HEALTH_FIELDS = (
-    "form",
-    "author_role",
-    "phase",
-    "requested_on",
-    "received_on",
-    "focus_question",
-    "summary",
-    "via_health_coordinator",
-    "purpose",
-)
+HEALTH_FIELDS = HealthDocument.INPUT_FIELDS
 
 
 @transaction.atomic
@@ -237,7 +239,7 @@ def health_document_add(*, forloeb: Forloeb, data: dict, actor: User) -> HealthD
     forloeb = _lock(forloeb)
     if forloeb.phase == Phase.AFSLUTTET:
         raise ValidationError(_("Forløbet er afsluttet."))
-    _raise_if(health_document_errors(data, today=timezone.localdate()))
+    _raise_if(health_document_errors(data))
     doc = HealthDocument(forloeb=forloeb, **{k: data[k] for k in HEALTH_FIELDS if data.get(k) is not None})
     doc.full_clean()
     doc.save()
@@ -247,7 +249,7 @@ def health_document_add(*, forloeb: Forloeb, data: dict, actor: User) -> HealthD
 @transaction.atomic
 def health_document_mark_received(*, document: HealthDocument, received_on: date, summary: str, actor: User) -> None:
     data = {f: getattr(document, f) for f in HEALTH_FIELDS} | {"received_on": received_on, "summary": summary}
-    _raise_if(health_document_errors(data, today=timezone.localdate()))
+    _raise_if(health_document_errors(data))
     document.received_on = received_on
     document.summary = summary
     document.save(update_fields=["received_on", "summary"])
@@ -369,7 +371,6 @@ def recommendation_record(
 ) -> Recommendation:
     """Record the team's indstilling and move the forløb to `indstilling`."""
     forloeb = _lock(forloeb)
-    today = timezone.localdate()
     errors: dict[str, list[str]] = {}
     if forloeb.phase != Phase.REHABILITERINGSTEAM:
         _add(errors, "__all__", _("Indstillingen kan kun registreres, mens forløbet afventer rehabiliteringsteamet."))
@@ -379,8 +380,7 @@ def recommendation_record(
         _add(errors, "agenda_item", _("Mødepunktet hører til et andet forløb."))
     elif given_on and given_on < timezone.localdate(agenda_item.meeting.starts_at):
         _add(errors, "given_on", _("Indstillingen kan ikke være givet før mødet."))
-    if given_on and given_on > today:
-        _add(errors, "given_on", _("Datoen kan ikke ligge i fremtiden."))
+    _not_in_future(errors, given_on=given_on)
     if given_on:
         for k, v in (
             duration_errors(ordning, duration_years, on=given_on) | reform_errors(forloeb, ordning, on=given_on)
@@ -392,11 +392,7 @@ def recommendation_record(
             "justification",
             _("En indstilling om fleksjob eller førtidspension skal have en faglig begrundelse."),
         )
-    for field, value in (("sent_to_borger_on", sent_to_borger_on), ("sent_to_gp_on", sent_to_gp_on)):
-        if value and given_on and value < given_on:
-            _add(errors, field, _("Indstillingen kan ikke være sendt, før den blev givet."))
-        if value and value > today:
-            _add(errors, field, _("Datoen kan ikke ligge i fremtiden."))
+    _sent_dates_errors(errors, given_on=given_on, sent_to_borger_on=sent_to_borger_on, sent_to_gp_on=sent_to_gp_on)
     for i, goal in enumerate(goals, start=1):
         for k, v in goal_errors(
             kind=goal.get("kind"),
@@ -441,11 +437,9 @@ def recommendation_mark_sent(
     *, recommendation: Recommendation, sent_to_borger_on: date | None, sent_to_gp_on: date | None, actor: User
 ) -> None:
     errors: dict[str, list[str]] = {}
-    for field, value in (("sent_to_borger_on", sent_to_borger_on), ("sent_to_gp_on", sent_to_gp_on)):
-        if value and value < recommendation.given_on:
-            _add(errors, field, _("Indstillingen kan ikke være sendt, før den blev givet."))
-        if value and value > timezone.localdate():
-            _add(errors, field, _("Datoen kan ikke ligge i fremtiden."))
+    _sent_dates_errors(
+        errors, given_on=recommendation.given_on, sent_to_borger_on=sent_to_borger_on, sent_to_gp_on=sent_to_gp_on
+    )
     _raise_if(errors)
     recommendation.sent_to_borger_on = sent_to_borger_on
     recommendation.sent_to_gp_on = sent_to_gp_on
@@ -555,8 +549,7 @@ def decision_record(
             )
     elif benefit_start_on is not None:
         _add(errors, "benefit_start_on", _("Ressourceforløbsydelse gælder kun et ressourceforløb."))
-    if borger_consent_on and borger_consent_on > today:
-        _add(errors, "borger_consent_on", _("Datoen kan ikke ligge i fremtiden."))
+    _not_in_future(errors, borger_consent_on=borger_consent_on)
     _raise_if(errors)
 
     decision = Decision.objects.create(

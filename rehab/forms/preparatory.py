@@ -76,17 +76,7 @@ class GoalForm(forms.ModelForm):
 class HealthDocumentForm(forms.ModelForm):
     class Meta:
         model = HealthDocument
-        fields = [
-            "form",
-            "author_role",
-            "phase",
-            "requested_on",
-            "received_on",
-            "focus_question",
-            "summary",
-            "via_health_coordinator",
-            "purpose",
-        ]
+        fields = HealthDocument.INPUT_FIELDS
         widgets = {
             "requested_on": DateInput(),
             "received_on": DateInput(),
