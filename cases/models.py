@@ -69,6 +69,7 @@ CASE_ROLES = (Role.CASEWORKER, Role.COORDINATOR)
 class User(AbstractUser):
     role = models.CharField(_("rolle"), max_length=20, choices=Role.choices, default=Role.CASEWORKER)
     sector = models.CharField(_("sektor"), max_length=30, choices=Sector.choices, blank=True)
+    phone = models.CharField(_("telefon"), max_length=30, blank=True)
     kommune = models.ForeignKey(Kommune, on_delete=models.PROTECT, null=True, blank=True, related_name="users")
     teams = models.ManyToManyField(Team, through="TeamMembership", related_name="members", blank=True)
 

@@ -8,4 +8,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("cases.urls")),
     path("", include("rehab.urls")),
+    path("", include("plans.urls")),
 ]

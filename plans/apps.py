@@ -1,5 +1,12 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class PlansConfig(AppConfig):
     name = "plans"
+    verbose_name = _("Indsatsplan og indsatser")
+
+    def ready(self):
+        from plans import rules
+
+        rules.register()

@@ -38,6 +38,7 @@ class InterventionCategory(models.TextChoices):
     SUNDHED_KOMMUNAL = "sundhed_kommunal", _("Sundhedsrettet indsats (kommunal)")
     SUNDHED_REGIONAL = "sundhed_regional", _("Sundhedsrettet indsats (regional behandling)")
     SOCIAL = "social", _("Social indsats")
+    UDDANNELSE = "uddannelse", _("Uddannelse")
     ANDET = "andet", _("Andet tilbud")
 
 

@@ -5,7 +5,15 @@ import pytest
 
 from cases import services
 from cases.models import Role, Sector
-from tests.factories import BorgerFactory, ForloebFactory, KommuneFactory, TeamFactory, UserFactory
+from tests.factories import (
+    BorgerFactory,
+    ForloebFactory,
+    KommuneFactory,
+    RehabMembershipFactory,
+    RehabTeamFactory,
+    TeamFactory,
+    UserFactory,
+)
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright + live_server
 
@@ -69,3 +77,21 @@ def forloeb(team, caseworker):
 def login(client, user):
     client.force_login(user)
     return client
+
+
+@pytest.fixture
+def rehab_team(kommune, rehab_member):
+    """The kommune's rehabiliteringsteam, with the rehab member on it."""
+    team = RehabTeamFactory(kommune=kommune, name="Rehabiliteringsteamet")
+    RehabMembershipFactory(rehab_team=team, user=rehab_member, sector=rehab_member.sector)
+    return team
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """Django's real hasher is slow by design; tests create many users. The real one stays
+    second, so hashes made with it (the demo's) still verify."""
+    settings.PASSWORD_HASHERS = [
+        "django.contrib.auth.hashers.MD5PasswordHasher",
+        "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    ]

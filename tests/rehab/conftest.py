@@ -12,8 +12,6 @@ from tests.factories import (
     HealthDocumentFactory,
     OccupationFactory,
     PreparatoryPartFactory,
-    RehabMembershipFactory,
-    RehabTeamFactory,
     TeamMeetingFactory,
 )
 
@@ -38,13 +36,6 @@ def send_to_team(forloeb, actor):
     return case_services.forloeb_transition(
         forloeb_id=forloeb.pk, transition="to_rehab_team", actor=actor, expected_phase=Phase.FORBEREDENDE_DEL
     )
-
-
-@pytest.fixture
-def rehab_team(kommune, rehab_member):
-    team = RehabTeamFactory(kommune=kommune, name="Rehabiliteringsteamet")
-    RehabMembershipFactory(rehab_team=team, user=rehab_member, sector=rehab_member.sector)
-    return team
 
 
 @pytest.fixture

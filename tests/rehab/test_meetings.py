@@ -55,7 +55,9 @@ def member(rehab_member, rehab_team):
 
 @pytest.fixture
 def upcoming(rehab_team):
-    return TeamMeetingFactory(rehab_team=rehab_team, starts_at=NOW + timedelta(days=7), place="Jobcentret, lokale 1")
+    # 09:00 a week from now: booking slots from 09:00 on must not depend on the time the tests run.
+    nine = timezone.localtime(NOW + timedelta(days=7)).replace(hour=9, minute=0, second=0, microsecond=0)
+    return TeamMeetingFactory(rehab_team=rehab_team, starts_at=nine, place="Jobcentret, lokale 1")
 
 
 @pytest.fixture

@@ -13,7 +13,8 @@ waiting times, and are written with bulk_create (the rows the transition service
 have written: PhaseTransition, CoordinatorAssignment), so the whole build takes a few
 seconds. The simulated history of every forløb is then handed to `demo.rehab_data`,
 which builds the rehabiliteringsteam's side on the same dates (forberedende dele, goals,
-health documents, meetings, indstillinger and afgørelser).
+health documents, meetings, indstillinger and afgørelser), and then to `demo.plans_data` for
+the indsatsplaner, indsatser and what surrounds them.
 
 This command lives in the `demo` app because it needs every other app; `cases` imports
 none of them.
@@ -51,7 +52,7 @@ from cases.models import (
     User,
 )
 from cases.rulepacks import rulepack_on
-from demo import rehab_data
+from demo import plans_data, rehab_data
 
 SEED = 2013
 PASSWORD = "forloeb-demo"  # noqa: S105  (the shared, public demo password)
@@ -484,6 +485,7 @@ def summary(counts: dict, seconds: float) -> str:
     lines += [f"  {str(p.label).ljust(width)}  {phases.get(p.value, 0):5d}" for p in Phase]
     lines.append(f"  {'I alt'.ljust(width)}  {sum(phases.values()):5d}")
     lines += ["", *rehab_data.summary_lines(counts["rehab"])]
+    lines += plans_data.summary_lines(counts["plans"])
     return "\n".join(lines)
 
 
@@ -663,6 +665,8 @@ def build(*, today: date, taken_cprs: set[str]) -> dict:
         histories=histories,
         today=today,
     )
+    # The indsatsplaner and indsatser on the same histories (after the indstillinger they answer).
+    plans_counts = plans_data.build(kommune=kommune, histories=histories, today=today)
 
     return {
         "teams": len(teams),
@@ -673,6 +677,7 @@ def build(*, today: date, taken_cprs: set[str]) -> dict:
         "assignments": len(assignment_rows),
         "phases": Counter(f.phase for f in forloeb_rows),
         "rehab": rehab_counts,
+        "plans": plans_counts,
     }
 
 
