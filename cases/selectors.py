@@ -55,13 +55,14 @@ def teams_for_user(*, user: User) -> QuerySet:
     return Team.objects.filter(pk__in=user.team_ids)
 
 
-def forloeb_get_for_user(*, user: User, pk: int) -> Forloeb:
-    """Load a forløb the user may see, or raise 404 (never reveal that it exists)."""
+def forloeb_get_for_user(*, user: User, pk: int, perm: str = "cases.view_forloeb") -> Forloeb:
+    """Load a forløb the user holds `perm` on, or raise 404 (never reveal that it exists).
+    Every app's pages load their forløb through this, each with its own permission."""
     try:
         forloeb = Forloeb.objects.select_related("borger", "team", "kommune", "current_coordinator").get(pk=pk)
     except Forloeb.DoesNotExist:
         raise Http404 from None
-    if not user.has_perm("cases.view_forloeb", forloeb):
+    if not user.has_perm(perm, forloeb):
         raise Http404
     return forloeb
 

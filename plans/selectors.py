@@ -7,6 +7,7 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cases import selectors as case_selectors
 from cases.models import Forloeb, User
 from plans.models import (
     STARTED_STATUSES,
@@ -20,13 +21,7 @@ from rehab.models import InterventionCategory, RecommendedIntervention
 
 
 def forloeb_get(*, user: User, pk: int, perm: str = "plans.view") -> Forloeb:
-    try:
-        forloeb = Forloeb.objects.select_related("borger", "team", "kommune", "current_coordinator").get(pk=pk)
-    except Forloeb.DoesNotExist:
-        raise Http404 from None
-    if not user.has_perm(perm, forloeb):
-        raise Http404
-    return forloeb
+    return case_selectors.forloeb_get_for_user(user=user, pk=pk, perm=perm)
 
 
 def plan_versions(*, forloeb: Forloeb) -> list[ActionPlan]:
@@ -56,6 +51,17 @@ def plan_version(*, forloeb: Forloeb, version: int) -> ActionPlan:
 
 def interventions(*, forloeb: Forloeb) -> list[Intervention]:
     return list(forloeb.interventions.select_related("type", "recommended").order_by("planned_start", "id"))
+
+
+def first_plan_completed_on(*, forloeb: Forloeb):
+    first = forloeb.action_plans.filter(completed_on__isnull=False).order_by("version").first()
+    return first.completed_on if first else None
+
+
+def started_before_plan(intervention: Intervention, plan_completed_on) -> bool:
+    """Started before the indsatsplan was done (the audit found a quarter did): allowed, but shown."""
+    start = intervention.actual_start
+    return bool(start and (plan_completed_on is None or start < plan_completed_on))
 
 
 def current_catalogue():

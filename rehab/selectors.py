@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from django.http import Http404
 from django.utils import timezone
 
+from cases import selectors as case_selectors
 from cases.models import Forloeb, Role, User
 from rehab import rules as rehab_rules
 from rehab.models import (
@@ -21,13 +22,7 @@ from rehab.models import (
 
 def forloeb_get(*, user: User, pk: int, perm: str = "rehab.view_documents") -> Forloeb:
     """A forløb the user may see (or act on) in the rehab workflow, or 404."""
-    try:
-        forloeb = Forloeb.objects.select_related("borger", "team", "kommune", "current_coordinator").get(pk=pk)
-    except Forloeb.DoesNotExist:
-        raise Http404 from None
-    if not user.has_perm(perm, forloeb):
-        raise Http404
-    return forloeb
+    return case_selectors.forloeb_get_for_user(user=user, pk=pk, perm=perm)
 
 
 def preparatory_part(*, forloeb: Forloeb) -> PreparatoryPart | None:

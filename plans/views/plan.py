@@ -60,14 +60,15 @@ class MoveAction:
 class Row:
     intervention: Intervention
     warning: str
+    before_plan: bool = False
     actions: list[MoveAction] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)  # a refused step no longer offered in this row
 
 
-def _rows(interventions, *, can_edit: bool, move: tuple | None) -> list[Row]:
+def _rows(interventions, *, can_edit: bool, move: tuple | None, plan_completed_on=None) -> list[Row]:
     rows = []
     for i in interventions:
-        row = Row(i, selectors.length_warning(i))
+        row = Row(i, selectors.length_warning(i), selectors.started_before_plan(i, plan_completed_on))
         bound = move if move and move[0] == i.pk else None
         if can_edit:
             available = {t.name for t in i.get_available_status_transitions()}
@@ -112,7 +113,12 @@ def _context(request: HttpRequest, forloeb: Forloeb, *, move: tuple | None = Non
         "goals": rehab_selectors.goals_of(document=shown),
         "milestones": list(shown.milestones.all()) if shown else [],
         "missing": services.plan_completion_errors(draft) if draft else [],
-        "rows": _rows(selectors.interventions(forloeb=forloeb), can_edit=can_edit, move=move),
+        "rows": _rows(
+            selectors.interventions(forloeb=forloeb),
+            can_edit=can_edit,
+            move=move,
+            plan_completed_on=selectors.first_plan_completed_on(forloeb=forloeb),
+        ),
         "notice": notice,
         "plan_form": None,
         "goal_form": None,

@@ -558,3 +558,20 @@ def test_a_goal_can_be_removed_from_a_draft_but_not_from_a_completed_version(cli
     response = client.post(reverse("plans:goal_remove", args=[granted.pk, goal.pk]), follow=True)
     assert "kan ikke ændres" in response.content.decode()
     assert plan.goals.filter(pk=goal.pk).exists()
+
+
+def test_an_indsats_started_before_the_plan_is_allowed_and_marked(client, granted, caseworker):
+    from django.urls import reverse
+    from django.utils import timezone
+
+    from plans import services as plan_services
+    from plans.models import InterventionType
+    from tests.conftest import login
+
+    today = timezone.localdate()
+    indsats = plan_services.intervention_add(
+        forloeb=granted, data={"type": InterventionType.objects.get(code="fysioterapi")}, actor=caseworker
+    )
+    plan_services.intervention_move(intervention=indsats, action="start", on=today, actor=caseworker)
+    page = login(client, caseworker).get(reverse("plans:plan", args=[granted.pk])).content.decode()
+    assert "Startet før indsatsplanen" in page
