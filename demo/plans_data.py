@@ -666,21 +666,22 @@ class Builder:
             plan.borger_perspective = ""
         return plan
 
+    def plan_goal(self, f, g: Goal) -> Goal:
+        """A copy of a goal (from the indstilling or the previous version) for a plan version."""
+        return Goal(
+            forloeb=f,
+            document_kind=DocumentKind.INDSATSPLAN,
+            content_type=self.plan_ct,
+            kind=g.kind,
+            description=g.description,
+            occupation_id=g.occupation_id,
+            education=g.education,
+            set_with_borger=g.set_with_borger,
+        )
+
     def goals_for(self, f, rec: dict, *, complete: bool) -> list[Goal]:
         """The indstilling's goals; a completed plan needs one, usually a vague jobmål (§3.1: 82 % none)."""
-        goals = [
-            Goal(
-                forloeb=f,
-                document_kind=DocumentKind.INDSATSPLAN,
-                content_type=self.plan_ct,
-                kind=g.kind,
-                description=g.description,
-                occupation_id=g.occupation_id,
-                education=g.education,
-                set_with_borger=g.set_with_borger,
-            )
-            for g in rec["goals"]
-        ]
+        goals = [self.plan_goal(f, g) for g in rec["goals"]]
         if goals or not complete:
             return goals
         concrete = [g for g in self.part_goals[f.pk] if g.occupation_id or g.education]
@@ -735,19 +736,7 @@ class Builder:
         new_round = rec is not previous.rec
         goals = self.goals_for(f, rec, complete=False) if new_round else []
         if not goals:
-            goals = [
-                Goal(
-                    forloeb=f,
-                    document_kind=DocumentKind.INDSATSPLAN,
-                    content_type=self.plan_ct,
-                    kind=g.kind,
-                    description=g.description,
-                    occupation_id=g.occupation_id,
-                    education=g.education,
-                    set_with_borger=g.set_with_borger,
-                )
-                for g in previous.goals
-            ]
+            goals = [self.plan_goal(f, g) for g in previous.goals]
         milestones = [
             Milestone(plan=plan, lineage=m.lineage, description=m.description, target_date=m.target_date, order=m.order)
             for m in previous.milestones

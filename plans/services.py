@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from cases import services as case_services
 from cases.models import Forloeb, Phase, User
 from cases.services import TransitionError
+from cases.validation import add_error, not_in_future, raise_if
 from plans.models import (
     NOT_STARTED_OPEN,
     ActionPlan,
@@ -33,23 +34,6 @@ from rehab.models import DocumentKind, InterventionCategory, RecommendedInterven
 
 PLAN_PHASES = (Phase.INDSATSDEL, Phase.IVAERKSAETTELSE)
 EMPLOYER_CATEGORIES = (InterventionCategory.VIRKSOMHEDSRETTET,)
-
-
-def _raise_if(errors: dict) -> None:
-    errors = {k: v for k, v in errors.items() if v}
-    if errors:
-        raise ValidationError(errors)
-
-
-def _add(errors: dict, field: str, message: str) -> None:
-    errors.setdefault(field, []).append(message)
-
-
-def _not_in_future(errors: dict, **dates: date | None) -> None:
-    today = timezone.localdate()
-    for field, value in dates.items():
-        if value and value > today:
-            _add(errors, field, _("Datoen kan ikke ligge i fremtiden."))
 
 
 def _lock(forloeb: Forloeb) -> Forloeb:
@@ -133,11 +117,11 @@ def plan_update(*, plan: ActionPlan, data: dict, actor: User) -> ActionPlan:
     errors: dict = {}
     coordinator = data.get("coordinator")
     if coordinator is not None and plan.forloeb.team_id not in coordinator.team_ids:
-        _add(errors, "coordinator", _("Den koordinerende sagsbehandler skal være medlem af forløbets team."))
+        add_error(errors, "coordinator", _("Den koordinerende sagsbehandler skal være medlem af forløbets team."))
     nxt = data.get("next_followup_on")
     if nxt and nxt < timezone.localdate() - dt.timedelta(days=366):
-        _add(errors, "next_followup_on", _("Datoen for næste samtale ligger mere end et år tilbage."))
-    _raise_if(errors)
+        add_error(errors, "next_followup_on", _("Datoen for næste samtale ligger mere end et år tilbage."))
+    raise_if(errors)
     for name in PLAN_FIELDS:
         if name in data:
             setattr(
@@ -218,17 +202,17 @@ def plan_complete(*, plan: ActionPlan, completed_on: date, actor: User) -> str:
     missing = plan_completion_errors(plan)
     if missing:
         errors["__all__"] = [_("Indsatsplanen mangler:"), *missing]
-    _not_in_future(errors, completed_on=completed_on)
+    not_in_future(errors, completed_on=completed_on)
     if completed_on and completed_on < plan.forloeb.opened_on:
-        _add(errors, "completed_on", _("Datoen ligger før forløbet blev oprettet."))
+        add_error(errors, "completed_on", _("Datoen ligger før forløbet blev oprettet."))
     previous = (
         plan.forloeb.action_plans.filter(version__lt=plan.version, completed_on__isnull=False)
         .order_by("-version")
         .first()
     )
     if completed_on and previous and completed_on < previous.completed_on:
-        _add(errors, "completed_on", _("En revision kan ikke være færdig før den forrige version."))
-    _raise_if(errors)
+        add_error(errors, "completed_on", _("En revision kan ikke være færdig før den forrige version."))
+    raise_if(errors)
     _snapshot_items(plan)
     plan.completed_on = completed_on
     plan.save(update_fields=["completed_on"])
@@ -328,12 +312,12 @@ def _intervention_errors(data: dict, *, forloeb: Forloeb) -> dict:
     errors: dict = {}
     start, end = data.get("planned_start"), data.get("planned_end")
     if start and end and end < start:
-        _add(errors, "planned_end", _("Planlagt slut ligger før planlagt start."))
+        add_error(errors, "planned_end", _("Planlagt slut ligger før planlagt start."))
     if start and start < forloeb.opened_on - dt.timedelta(days=5 * 365):
-        _add(errors, "planned_start", _("Datoen ligger urimeligt langt tilbage."))
+        add_error(errors, "planned_start", _("Datoen ligger urimeligt langt tilbage."))
     hours = data.get("hours_per_week")
     if hours is not None and not 0 < hours <= 37:
-        _add(errors, "hours_per_week", _("Timer pr. uge skal være mellem 0 og 37."))
+        add_error(errors, "hours_per_week", _("Timer pr. uge skal være mellem 0 og 37."))
     cvr = (data.get("employer_cvr") or "").strip()
     if cvr:
         try:
@@ -342,7 +326,7 @@ def _intervention_errors(data: dict, *, forloeb: Forloeb) -> dict:
             errors.setdefault("employer_cvr", []).extend(exc.messages)
     cost = data.get("cost")
     if cost is not None and cost < 0:
-        _add(errors, "cost", _("Udgiften kan ikke være negativ."))
+        add_error(errors, "cost", _("Udgiften kan ikke være negativ."))
     return errors
 
 
@@ -356,8 +340,8 @@ def intervention_add(*, forloeb: Forloeb, data: dict, actor: User) -> Interventi
     type_ = data.get("type")
     errors = _intervention_errors(data, forloeb=forloeb)
     if type_ is None:
-        _add(errors, "type", _("Vælg en indsats fra kataloget."))
-    _raise_if(errors)
+        add_error(errors, "type", _("Vælg en indsats fra kataloget."))
+    raise_if(errors)
     fields = {k: data[k] for k in INTERVENTION_FIELDS if k in data and data[k] is not None}
     intervention = Intervention(forloeb=forloeb, category=type_.category, status=InterventionStatus.PLANLAGT, **fields)
     intervention.full_clean(exclude=["status"])  # the FSM field is protected
@@ -370,7 +354,7 @@ def intervention_add(*, forloeb: Forloeb, data: dict, actor: User) -> Interventi
 def intervention_update(*, intervention: Intervention, data: dict, actor: User) -> Intervention:
     intervention = Intervention.objects.select_for_update().get(pk=intervention.pk)
     errors = _intervention_errors(data, forloeb=intervention.forloeb)
-    _raise_if(errors)
+    raise_if(errors)
     for k in INTERVENTION_FIELDS:
         if k in data and k != "type":
             setattr(
@@ -435,17 +419,17 @@ def intervention_move(
         )
     errors: dict = {}
     if on is None:
-        _add(errors, "on", _("Angiv datoen."))
+        add_error(errors, "on", _("Angiv datoen."))
     elif action in ("start", "complete", "interrupt", "not_started"):
-        _not_in_future(errors, on=on)
+        not_in_future(errors, on=on)
     if action in ("interrupt", "not_started") and not reason.strip():
-        _add(errors, "reason", _("Skriv begrundelsen."))
+        add_error(errors, "reason", _("Skriv begrundelsen."))
     if action == "start" and on and on < intervention.forloeb.opened_on - dt.timedelta(days=5 * 365):
-        _add(errors, "on", _("Datoen ligger urimeligt langt tilbage."))
+        add_error(errors, "on", _("Datoen ligger urimeligt langt tilbage."))
     if action in ("complete", "interrupt") and on and intervention.actual_start and on < intervention.actual_start:
-        _add(errors, "on", _("Indsatsen kan ikke slutte, før den startede."))
+        add_error(errors, "on", _("Indsatsen kan ikke slutte, før den startede."))
     if action == "plan" and planned_start and planned_end and planned_end < planned_start:
-        _add(errors, "planned_end", _("Planlagt slut ligger før planlagt start."))
+        add_error(errors, "planned_end", _("Planlagt slut ligger før planlagt start."))
     cvr = (employer_cvr or "").strip()
     if cvr:
         try:
@@ -454,8 +438,8 @@ def intervention_move(
             errors.setdefault("employer_cvr", []).extend(exc.messages)
     needs_employer = action in ("grant", "start") and intervention.category in EMPLOYER_CATEGORIES
     if needs_employer and not (cvr or intervention.employer_cvr):
-        _add(errors, "employer_cvr", _("Angiv arbejdsgiverens CVR-nummer for en virksomhedsrettet indsats."))
-    _raise_if(errors)
+        add_error(errors, "employer_cvr", _("Angiv arbejdsgiverens CVR-nummer for en virksomhedsrettet indsats."))
+    raise_if(errors)
 
     from_status = intervention.status
     method()
@@ -483,12 +467,12 @@ def coordination_note_add(
     *, forloeb: Forloeb, written_on: date, forvaltning: str, note: str, actor: User, intervention=None
 ) -> CoordinationNote:
     errors: dict = {}
-    _not_in_future(errors, written_on=written_on)
+    not_in_future(errors, written_on=written_on)
     if not (note or "").strip():
-        _add(errors, "note", _("Skriv notatet."))
+        add_error(errors, "note", _("Skriv notatet."))
     if intervention is not None and intervention.forloeb_id != forloeb.pk:
-        _add(errors, "intervention", _("Indsatsen hører til et andet forløb."))
-    _raise_if(errors)
+        add_error(errors, "intervention", _("Indsatsen hører til et andet forløb."))
+    raise_if(errors)
     return CoordinationNote.objects.create(
         forloeb=forloeb,
         intervention=intervention,
@@ -504,12 +488,12 @@ def consent_add(
     *, forloeb: Forloeb, recipient: str, scope: str, given_on: date, expires_on: date | None, actor: User
 ) -> Consent:
     errors: dict = {}
-    _not_in_future(errors, given_on=given_on)
+    not_in_future(errors, given_on=given_on)
     if expires_on and given_on and expires_on <= given_on:
-        _add(errors, "expires_on", _("Samtykket skal udløbe efter den dag, det blev givet."))
+        add_error(errors, "expires_on", _("Samtykket skal udløbe efter den dag, det blev givet."))
     if not (scope or "").strip():
-        _add(errors, "scope", _("Beskriv hvad samtykket omfatter."))
-    _raise_if(errors)
+        add_error(errors, "scope", _("Beskriv hvad samtykket omfatter."))
+    raise_if(errors)
     return Consent.objects.create(
         borger=forloeb.borger, recipient=recipient, scope=scope.strip(), given_on=given_on, expires_on=expires_on
     )
@@ -521,10 +505,10 @@ def consent_withdraw(*, consent: Consent, withdrawn_on: date, actor: User) -> No
     if consent.withdrawn_on is not None:
         raise ValidationError(_("Samtykket er allerede trukket tilbage."))
     errors: dict = {}
-    _not_in_future(errors, withdrawn_on=withdrawn_on)
+    not_in_future(errors, withdrawn_on=withdrawn_on)
     if withdrawn_on < consent.given_on:
-        _add(errors, "withdrawn_on", _("Samtykket kan ikke trækkes tilbage, før det blev givet."))
-    _raise_if(errors)
+        add_error(errors, "withdrawn_on", _("Samtykket kan ikke trækkes tilbage, før det blev givet."))
+    raise_if(errors)
     consent.withdrawn_on = withdrawn_on
     consent.save(update_fields=["withdrawn_on"])
 
@@ -552,20 +536,20 @@ def other_case_add(
 @transaction.atomic
 def problem_area_add(*, forloeb: Forloeb, kind: str, source: str, recorded_on: date, actor: User) -> ProblemArea:
     errors: dict = {}
-    _not_in_future(errors, recorded_on=recorded_on)
+    not_in_future(errors, recorded_on=recorded_on)
     if forloeb.problem_areas.filter(kind=kind, ended_on__isnull=True).exists():
-        _add(errors, "kind", _("Problemområdet er allerede registreret."))
-    _raise_if(errors)
+        add_error(errors, "kind", _("Problemområdet er allerede registreret."))
+    raise_if(errors)
     return ProblemArea.objects.create(forloeb=forloeb, kind=kind, source=source, recorded_on=recorded_on)
 
 
 @transaction.atomic
 def progress_record(*, milestone: Milestone, recorded_on: date, score: int, note: str, actor: User) -> Progress:
     errors: dict = {}
-    _not_in_future(errors, recorded_on=recorded_on)
+    not_in_future(errors, recorded_on=recorded_on)
     if score is None or not 1 <= score <= 5:
-        _add(errors, "score", _("Scoren skal være mellem 1 og 5."))
-    _raise_if(errors)
+        add_error(errors, "score", _("Scoren skal være mellem 1 og 5."))
+    raise_if(errors)
     return Progress.objects.create(
         forloeb=milestone.plan.forloeb,
         milestone_lineage=milestone.lineage,

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from cases import services as case_services
 from cases.models import Forloeb, Outcome, Phase, User
 from cases.rulepacks import rulepack_on
+from cases.validation import add_error, not_in_future, raise_if
 from rehab.models import (
     CERTIFICATE_FORMS,
     AgendaItem,
@@ -50,28 +51,11 @@ ORDNING_OUTCOME = {
 }
 
 
-def _raise_if(errors: dict[str, list[str]]) -> None:
-    errors = {k: v for k, v in errors.items() if v}
-    if errors:
-        raise ValidationError(errors)
-
-
-def _add(errors: dict, field: str, message: str) -> None:
-    errors.setdefault(field, []).append(message)
-
-
-def _not_in_future(errors: dict, **dates: date | None) -> None:
-    today = timezone.localdate()
-    for field, value in dates.items():
-        if value and value > today:
-            _add(errors, field, _("Datoen kan ikke ligge i fremtiden."))
-
-
 def _sent_dates_errors(errors: dict, *, given_on: date | None, **sent: date | None) -> None:
-    _not_in_future(errors, **sent)
+    not_in_future(errors, **sent)
     for field, value in sent.items():
         if value and given_on and value < given_on:
-            _add(errors, field, _("Indstillingen kan ikke være sendt, før den blev givet."))
+            add_error(errors, field, _("Indstillingen kan ikke være sendt, før den blev givet."))
 
 
 def _lock(forloeb: Forloeb) -> Forloeb:
@@ -119,17 +103,17 @@ def preparatory_part_save(*, forloeb: Forloeb, data: dict, actor: User) -> Prepa
             _("Den forberedende del kan kun ændres, indtil rehabiliteringsteamet har givet sin indstilling.")
         )
     errors: dict[str, list[str]] = {}
-    _not_in_future(
+    not_in_future(
         errors, work_started_on=data.get("work_started_on"), signed_by_borger_on=data.get("signed_by_borger_on")
     )
     for field in ("work_started_on", "signed_by_borger_on"):
         value = data.get(field)
         if value and value < forloeb.opened_on - dt.timedelta(days=366):
-            _add(errors, field, _("Datoen ligger mere end et år før sagen blev oprettet."))
+            add_error(errors, field, _("Datoen ligger mere end et år før sagen blev oprettet."))
     started, signed = data.get("work_started_on"), data.get("signed_by_borger_on")
     if started and signed and signed < started:
-        _add(errors, "signed_by_borger_on", _("Borgeren kan ikke have underskrevet, før arbejdet blev påbegyndt."))
-    _raise_if(errors)
+        add_error(errors, "signed_by_borger_on", _("Borgeren kan ikke have underskrevet, før arbejdet blev påbegyndt."))
+    raise_if(errors)
     fields = {f.name for f in PreparatoryPart._meta.get_fields() if f.concrete} - {"id", "forloeb", "updated_at"}
     part, _created = PreparatoryPart.objects.get_or_create(forloeb=forloeb)
     for name, value in data.items():
@@ -146,13 +130,13 @@ def preparatory_part_save(*, forloeb: Forloeb, data: dict, actor: User) -> Prepa
 def goal_errors(*, kind: str, description: str, occupation: Occupation | None, education: str) -> dict:
     errors: dict[str, list[str]] = {}
     if kind not in GoalKind.values:
-        _add(errors, "kind", _("Vælg om målet er et job- eller uddannelsesmål."))
+        add_error(errors, "kind", _("Vælg om målet er et job- eller uddannelsesmål."))
     if not (description or "").strip():
-        _add(errors, "description", _("Beskriv målet."))
+        add_error(errors, "description", _("Beskriv målet."))
     if kind == GoalKind.JOB and education:
-        _add(errors, "education", _("Et jobmål har ingen uddannelse; opret et uddannelsesmål i stedet."))
+        add_error(errors, "education", _("Et jobmål har ingen uddannelse; opret et uddannelsesmål i stedet."))
     if kind == GoalKind.EDUCATION and occupation:
-        _add(errors, "occupation", _("Et uddannelsesmål har ingen stilling; opret et jobmål i stedet."))
+        add_error(errors, "occupation", _("Et uddannelsesmål har ingen stilling; opret et jobmål i stedet."))
     return errors
 
 
@@ -173,7 +157,7 @@ def goal_add(
         raise ValidationError(
             _("Den forberedende del kan kun ændres, indtil rehabiliteringsteamet har givet sin indstilling.")
         )
-    _raise_if(goal_errors(kind=kind, description=description, occupation=occupation, education=education))
+    raise_if(goal_errors(kind=kind, description=description, occupation=occupation, education=education))
     return Goal.objects.create(
         forloeb=forloeb,
         document=document,
@@ -205,7 +189,7 @@ def health_document_errors(data: dict) -> dict:
     errors: dict[str, list[str]] = {}
     form, author = data.get("form"), data.get("author_role")
     if form in CERTIFICATE_FORMS and author == AuthorRole.MUNICIPAL_MEDICAL_ADVISER:
-        _add(
+        add_error(
             errors,
             "author_role",
             _(
@@ -214,20 +198,20 @@ def health_document_errors(data: dict) -> dict:
             ),
         )
     elif form in EXPECTED_AUTHOR and author != EXPECTED_AUTHOR[form]:
-        _add(
+        add_error(
             errors,
             "author_role",
             _("%(form)s udarbejdes af: %(author)s.")
             % {"form": HealthForm(form).label, "author": AuthorRole(EXPECTED_AUTHOR[form]).label},
         )
     if form == HealthForm.LAE261 and not (data.get("focus_question") or "").strip():
-        _add(errors, "focus_question", _("En LÆ 261 skal have et konkret fokusspørgsmål til lægen."))
+        add_error(errors, "focus_question", _("En LÆ 261 skal have et konkret fokusspørgsmål til lægen."))
     requested, received = data.get("requested_on"), data.get("received_on")
-    _not_in_future(errors, requested_on=requested, received_on=received)
+    not_in_future(errors, requested_on=requested, received_on=received)
     if requested and received and received < requested:
-        _add(errors, "received_on", _("Dokumentet kan ikke være modtaget, før det blev rekvireret."))
+        add_error(errors, "received_on", _("Dokumentet kan ikke være modtaget, før det blev rekvireret."))
     if not requested and not received:
-        _add(errors, "requested_on", _("Angiv hvornår dokumentet blev rekvireret eller modtaget."))
+        add_error(errors, "requested_on", _("Angiv hvornår dokumentet blev rekvireret eller modtaget."))
     return errors
 
 
@@ -239,7 +223,7 @@ def health_document_add(*, forloeb: Forloeb, data: dict, actor: User) -> HealthD
     forloeb = _lock(forloeb)
     if forloeb.phase == Phase.AFSLUTTET:
         raise ValidationError(_("Forløbet er afsluttet."))
-    _raise_if(health_document_errors(data))
+    raise_if(health_document_errors(data))
     doc = HealthDocument(forloeb=forloeb, **{k: data[k] for k in HEALTH_FIELDS if data.get(k) is not None})
     doc.full_clean()
     doc.save()
@@ -249,7 +233,7 @@ def health_document_add(*, forloeb: Forloeb, data: dict, actor: User) -> HealthD
 @transaction.atomic
 def health_document_mark_received(*, document: HealthDocument, received_on: date, summary: str, actor: User) -> None:
     data = {f: getattr(document, f) for f in HEALTH_FIELDS} | {"received_on": received_on, "summary": summary}
-    _raise_if(health_document_errors(data))
+    raise_if(health_document_errors(data))
     document.received_on = received_on
     document.summary = summary
     document.save(update_fields=["received_on", "summary"])
@@ -276,14 +260,16 @@ def agenda_add(
     forloeb = _lock(forloeb)
     errors: dict[str, list[str]] = {}
     if forloeb.phase != Phase.REHABILITERINGSTEAM:
-        _add(errors, "__all__", _("Forløbet skal være sendt til rehabiliteringsteamet, før det kan sættes på et møde."))
+        add_error(
+            errors, "__all__", _("Forløbet skal være sendt til rehabiliteringsteamet, før det kan sættes på et møde.")
+        )
     if meeting.rehab_team.kommune_id != forloeb.kommune_id:
-        _add(errors, "meeting", _("Mødet hører til et rehabiliteringsteam i en anden kommune."))
+        add_error(errors, "meeting", _("Mødet hører til et rehabiliteringsteam i en anden kommune."))
     if AgendaItem.objects.filter(meeting=meeting, forloeb=forloeb).exists():
-        _add(errors, "meeting", _("Forløbet står allerede på dette møde."))
+        add_error(errors, "meeting", _("Forløbet står allerede på dette møde."))
     meeting_start = timezone.localtime(meeting.starts_at).time()
     if slot_start < meeting_start:
-        _add(errors, "slot_start", _("Mødet begynder kl. %(time)s.") % {"time": meeting_start.strftime("%H:%M")})
+        add_error(errors, "slot_start", _("Mødet begynder kl. %(time)s.") % {"time": meeting_start.strftime("%H:%M")})
 
     def minutes(t: dt.time) -> int:
         return t.hour * 60 + t.minute
@@ -292,7 +278,7 @@ def agenda_add(
     for other in AgendaItem.objects.filter(meeting=meeting).only("slot_start", "slot_minutes"):
         other_start = minutes(other.slot_start)
         if start < other_start + other.slot_minutes and other_start < end:
-            _add(
+            add_error(
                 errors,
                 "slot_start",
                 _("Tidspunktet overlapper et andet punkt på mødet (kl. %(time)s).")
@@ -300,8 +286,8 @@ def agenda_add(
             )
             break
     if not 10 <= slot_minutes <= 180:
-        _add(errors, "slot_minutes", _("Varigheden skal være mellem 10 og 180 minutter."))
-    _raise_if(errors)
+        add_error(errors, "slot_minutes", _("Varigheden skal være mellem 10 og 180 minutter."))
+    raise_if(errors)
     return AgendaItem.objects.create(meeting=meeting, forloeb=forloeb, slot_start=slot_start, slot_minutes=slot_minutes)
 
 
@@ -332,9 +318,9 @@ def duration_errors(ordning: str, duration_years: int | None, *, on: date, field
     pack = rulepack_on(on)
     if ordning == Ordning.RESSOURCEFORLOEB:
         if duration_years is None:
-            _add(errors, field, _("Angiv ressourceforløbets varighed i år."))
+            add_error(errors, field, _("Angiv ressourceforløbets varighed i år."))
         elif not pack.min_duration_years <= duration_years <= pack.max_duration_years:
-            _add(
+            add_error(
                 errors,
                 field,
                 _("Et ressourceforløb skal vare %(min)s-%(max)s år efter reglerne den %(date)s (%(basis)s).")
@@ -346,7 +332,7 @@ def duration_errors(ordning: str, duration_years: int | None, *, on: date, field
                 },
             )
     elif duration_years is not None:
-        _add(errors, field, _("Varighed angives kun for et ressourceforløb."))
+        add_error(errors, field, _("Varighed angives kun for et ressourceforløb."))
     return errors
 
 
@@ -373,21 +359,23 @@ def recommendation_record(
     forloeb = _lock(forloeb)
     errors: dict[str, list[str]] = {}
     if forloeb.phase != Phase.REHABILITERINGSTEAM:
-        _add(errors, "__all__", _("Indstillingen kan kun registreres, mens forløbet afventer rehabiliteringsteamet."))
+        add_error(
+            errors, "__all__", _("Indstillingen kan kun registreres, mens forløbet afventer rehabiliteringsteamet.")
+        )
     if agenda_item is None:
-        _add(errors, "agenda_item", _("Vælg det møde, hvor forløbet blev behandlet."))
+        add_error(errors, "agenda_item", _("Vælg det møde, hvor forløbet blev behandlet."))
     elif agenda_item.forloeb_id != forloeb.pk:
-        _add(errors, "agenda_item", _("Mødepunktet hører til et andet forløb."))
+        add_error(errors, "agenda_item", _("Mødepunktet hører til et andet forløb."))
     elif given_on and given_on < timezone.localdate(agenda_item.meeting.starts_at):
-        _add(errors, "given_on", _("Indstillingen kan ikke være givet før mødet."))
-    _not_in_future(errors, given_on=given_on)
+        add_error(errors, "given_on", _("Indstillingen kan ikke være givet før mødet."))
+    not_in_future(errors, given_on=given_on)
     if given_on:
         for k, v in (
             duration_errors(ordning, duration_years, on=given_on) | reform_errors(forloeb, ordning, on=given_on)
         ).items():
             errors.setdefault(k, []).extend(v)
     if ordning in (Ordning.FLEKSJOB, Ordning.FOERTIDSPENSION) and not justification.strip():
-        _add(
+        add_error(
             errors,
             "justification",
             _("En indstilling om fleksjob eller førtidspension skal have en faglig begrundelse."),
@@ -403,8 +391,8 @@ def recommendation_record(
             errors.setdefault(f"goal-{i}-{k}", []).extend(v)
     for i, item in enumerate(interventions, start=1):
         if item.get("within_months") and item.get("planned_by"):
-            _add(errors, f"intervention-{i}", _("Angiv enten “inden for måneder” eller en dato, ikke begge."))
-    _raise_if(errors)
+            add_error(errors, f"intervention-{i}", _("Angiv enten “inden for måneder” eller en dato, ikke begge."))
+    raise_if(errors)
 
     recommendation = Recommendation.objects.create(
         forloeb=forloeb,
@@ -440,7 +428,7 @@ def recommendation_mark_sent(
     _sent_dates_errors(
         errors, given_on=recommendation.given_on, sent_to_borger_on=sent_to_borger_on, sent_to_gp_on=sent_to_gp_on
     )
-    _raise_if(errors)
+    raise_if(errors)
     recommendation.sent_to_borger_on = sent_to_borger_on
     recommendation.sent_to_gp_on = sent_to_gp_on
     recommendation.save(update_fields=["sent_to_borger_on", "sent_to_gp_on"])
@@ -477,43 +465,43 @@ def decision_record(
 
     if without_team_ground:
         if forloeb.phase != Phase.FORBEREDENDE_DEL:
-            _add(
+            add_error(
                 errors,
                 "without_team_ground",
                 _("En afgørelse uden rehabiliteringsteamet træffes i den forberedende del."),
             )
         if not without_team_documentation.strip():
-            _add(errors, "without_team_documentation", _("Beskriv dokumentationen for, at undtagelsen gælder."))
+            add_error(errors, "without_team_documentation", _("Beskriv dokumentationen for, at undtagelsen gælder."))
         if without_team_ground == WithoutTeamGround.FRIKOMMUNE:
             if ordning != Ordning.RESSOURCEFORLOEB:
-                _add(errors, "ordning", _("Frikommuneundtagelsen gælder kun bevilling af et ressourceforløb."))
+                add_error(errors, "ordning", _("Frikommuneundtagelsen gælder kun bevilling af et ressourceforløb."))
             if not only_employment_interventions:
-                _add(
+                add_error(
                     errors,
                     "only_employment_interventions",
                     _("Undtagelsen gælder kun, når der alene planlægges beskæftigelsesrettede indsatser."),
                 )
         if without_team_ground == WithoutTeamGround.OBVIOUS_FP and ordning != Ordning.FOERTIDSPENSION:
-            _add(errors, "ordning", _("Undtagelsen for åbenbare sager gælder kun førtidspension."))
+            add_error(errors, "ordning", _("Undtagelsen for åbenbare sager gælder kun førtidspension."))
     else:
         if forloeb.phase != Phase.INDSTILLING:
-            _add(errors, "__all__", _("Afgørelsen træffes, når rehabiliteringsteamet har givet sin indstilling."))
+            add_error(errors, "__all__", _("Afgørelsen træffes, når rehabiliteringsteamet har givet sin indstilling."))
         recommendation = forloeb.recommendations.filter(decision__isnull=True).order_by("-given_on", "-id").first()
         if recommendation is None:
-            _add(errors, "__all__", _("Der er ingen indstilling at træffe afgørelse på."))
+            add_error(errors, "__all__", _("Der er ingen indstilling at træffe afgørelse på."))
 
     if decided_on > today:
-        _add(errors, "decided_on", _("Afgørelsesdatoen kan ikke ligge i fremtiden."))
+        add_error(errors, "decided_on", _("Afgørelsesdatoen kan ikke ligge i fremtiden."))
     if recommendation and decided_on < recommendation.given_on:
-        _add(errors, "decided_on", _("Afgørelsen kan ikke være truffet før indstillingen."))
+        add_error(errors, "decided_on", _("Afgørelsen kan ikke være truffet før indstillingen."))
     if decided_on < forloeb.opened_on:
-        _add(errors, "decided_on", _("Afgørelsen kan ikke være truffet, før sagen blev oprettet."))
+        add_error(errors, "decided_on", _("Afgørelsen kan ikke være truffet, før sagen blev oprettet."))
 
     follows = None
     if recommendation is not None:
         follows = recommendation.ordning == ordning and recommendation.duration_years == duration_years
         if not follows and not deviation_reason.strip():
-            _add(
+            add_error(
                 errors,
                 "deviation_reason",
                 _("Afgørelsen følger ikke indstillingen (%(ordning)s%(years)s). Skriv begrundelsen.")
@@ -528,9 +516,9 @@ def decision_record(
         for k, v in duration_errors(ordning, duration_years, on=decided_on).items():
             errors.setdefault(k, []).extend(v)
         if benefit_start_on is None:
-            _add(errors, "benefit_start_on", _("Angiv hvornår ressourceforløbsydelsen starter."))
+            add_error(errors, "benefit_start_on", _("Angiv hvornår ressourceforløbsydelsen starter."))
         elif benefit_start_on < forloeb.opened_on:
-            _add(errors, "benefit_start_on", _("Ydelsen kan ikke starte, før sagen blev oprettet."))
+            add_error(errors, "benefit_start_on", _("Ydelsen kan ikke starte, før sagen blev oprettet."))
         for k, v in reform_errors(forloeb, ordning, on=decided_on).items():
             errors.setdefault(k, []).extend(v)
         if (
@@ -538,7 +526,7 @@ def decision_record(
             and _had_ressourceforloeb_before(forloeb)
             and borger_consent_on is None
         ):
-            _add(
+            add_error(
                 errors,
                 "borger_consent_on",
                 _(
@@ -548,9 +536,9 @@ def decision_record(
                 % {"age": pack.repeat_consent_age},
             )
     elif benefit_start_on is not None:
-        _add(errors, "benefit_start_on", _("Ressourceforløbsydelse gælder kun et ressourceforløb."))
-    _not_in_future(errors, borger_consent_on=borger_consent_on)
-    _raise_if(errors)
+        add_error(errors, "benefit_start_on", _("Ressourceforløbsydelse gælder kun et ressourceforløb."))
+    not_in_future(errors, borger_consent_on=borger_consent_on)
+    raise_if(errors)
 
     decision = Decision.objects.create(
         forloeb=forloeb,

@@ -603,7 +603,8 @@ def test_of_the_recommended_about_half_are_planned_and_fewer_started(demo):
     for category in ("virksomhedsrettet", "mentor", "sundhed_kommunal", "social"):
         print(category, recommended[category], planned[category], started[category])
         assert 0.4 < planned[category] / recommended[category] < 0.72, category
-        assert 0.2 < started[category] / recommended[category] < 0.55, category
+        # The audit's own ratio for health is 48/81 = 0.59 (fokusrevision §3.4); the share grows as the demo ages.
+        assert 0.2 < started[category] / recommended[category] < 0.62, category
     assert (
         not Intervention.objects.filter(recommended__isnull=False, forloeb__in=with_plan)
         .exclude(recommended__recommendation__forloeb=F("forloeb"))
