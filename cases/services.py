@@ -3,8 +3,10 @@
 Each is keyword-only, runs in one transaction and writes its own event rows.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
+from functools import partial
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -38,6 +40,23 @@ class TransitionError(Exception):
 
     def __str__(self):
         return " ".join([*self.messages, *self.field_errors.values()])
+
+
+# Apps that must hear of a change to a forløb (followup re-evaluates its flags) register here
+# from their AppConfig.ready(), so `cases` imports none of them.
+_change_listeners: list[Callable[[int], None]] = []
+
+
+def register_change_listener(listener: Callable[[int], None]) -> None:
+    if listener not in _change_listeners:
+        _change_listeners.append(listener)
+
+
+def forloeb_changed(*, forloeb_id: int) -> None:
+    """Tell the listening apps about a change to the forløb once the transaction commits
+    (nothing is told when it rolls back). Every service that changes a forløb calls this."""
+    for listener in _change_listeners:
+        transaction.on_commit(partial(listener, forloeb_id))
 
 
 def access_log_record(*, user: User, borger: Borger, action: str, forloeb: Forloeb | None = None) -> None:
@@ -128,6 +147,7 @@ def forloeb_assign_coordinator(*, forloeb: Forloeb, coordinator: User, valid_fro
         forloeb=forloeb, coordinator=coordinator, valid_from=valid_from, assigned_by=actor
     )
     Forloeb.objects.filter(pk=forloeb.pk).update(current_coordinator=coordinator)
+    forloeb_changed(forloeb_id=forloeb.pk)
 
 
 def forloeb_transition(
@@ -206,6 +226,7 @@ def forloeb_transition(
             reason=reason.strip(),
             outcome=outcome if transition == "close" else "",
         )
+        forloeb_changed(forloeb_id=forloeb.pk)
     return forloeb
 
 

@@ -8,6 +8,7 @@ REDIS_URL unset    -> tasks run eagerly in-process unless a supervisor (make run
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 
 from config import embedded
 
@@ -134,7 +135,13 @@ CELERY_ENABLE_UTC = True
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_BEAT_SCHEDULE: dict = {}
+# The schedule lives in code (not django-celery-beat), in Copenhagen time: see DESIGN.md.
+CELERY_BEAT_SCHEDULE: dict = {
+    "followup-nightly-evaluation": {
+        "task": "followup.evaluate_all",
+        "schedule": crontab(hour=2, minute=30),
+    },
+}
 
 LOGGING = {
     "version": 1,

@@ -9,4 +9,5 @@ urlpatterns = [
     path("", include("cases.urls")),
     path("", include("rehab.urls")),
     path("", include("plans.urls")),
+    path("", include("followup.urls")),
 ]

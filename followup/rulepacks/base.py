@@ -1,0 +1,136 @@
+"""The shape of a rule pack and the SQL building blocks its rules share.
+
+A rule is data: an id, a version, a plain Danish description, its basis (a paragraph of law or
+the kommune's service standard) and one set-based SQL query. The query returns a row
+`(forloeb_id, subject, evidence)` for every forløb (and subject within it) where the rule holds
+on the evaluation day `%(d)s`, counting only what is dated on or before that day. `%(ids)s` is
+NULL for the full nightly run, or an array of forløb ids for a re-evaluation after a change.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from cases.rulepacks import RULE_PACKS
+from followup.rulepacks import servicestandard as std
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    version: int
+    description: str
+    basis: str
+    basis_kind: str  # followup.models.BasisKind: "lov" or "servicestandard"
+    sql: str
+    # The evaluation days on which the rule is in force (to is exclusive); the rule's SQL
+    # decides itself which forløb it covers, e.g. by their start date.
+    in_force_from: date
+    in_force_to: date | None = None
+    pack: str = ""
+
+    def in_force_on(self, day: date) -> bool:
+        return self.in_force_from <= day and (self.in_force_to is None or day < self.in_force_to)
+
+
+@dataclass(frozen=True)
+class Pack:
+    code: str
+    name: str
+    valid_from: date
+    basis: str
+    rules: tuple[Rule, ...] = field(default_factory=tuple)
+
+
+def legal_period(code: str):
+    """The legal period of `cases.rulepacks` a pack builds on (dates and basis live there)."""
+    return next(p for p in RULE_PACKS if p.code == code)
+
+
+def with_pack(code: str, rules: list[Rule]) -> tuple[Rule, ...]:
+    return tuple(Rule(**{**r.__dict__, "pack": code}) for r in rules)
+
+
+# --- SQL building blocks --------------------------------------------------------------------
+
+# The forløb open on the day, with the kommune's settings (or the defaults) beside each.
+FORLOEB = f"""
+f AS (
+    SELECT f.id, f.borger_id, f.kommune_id, f.sequence_no, f.opened_on, f.start_date, f.planned_end_date,
+           COALESCE(rs.standard_enabled, TRUE) AS std_on,
+           COALESCE(rs.samtaler_per_year, {std.DEFAULTS["samtaler_per_year"]}) AS per_year,
+           COALESCE(rs.max_gap_days, {std.DEFAULTS["max_gap_days"]}) AS max_gap,
+           COALESCE(rs.rehab_wait_days, {std.DEFAULTS["rehab_wait_days"]}) AS rehab_wait,
+           COALESCE(rs.indstilling_send_days, {std.DEFAULTS["indstilling_send_days"]}) AS send_days,
+           COALESCE(rs.plan_after_meeting_days, {std.DEFAULTS["plan_after_meeting_days"]}) AS plan_days,
+           COALESCE(rs.not_started_days, {std.DEFAULTS["not_started_days"]}) AS not_started_days,
+           COALESCE(rs.not_started_days_by_category, '{{}}'::jsonb) AS not_started_by_category,
+           COALESCE(rs.ending_warning_days, {std.DEFAULTS["ending_warning_days"]}) AS ending_days
+    FROM cases_forloeb f
+    LEFT JOIN followup_rulesettings rs ON rs.kommune_id = f.kommune_id
+    WHERE f.opened_on <= %(d)s AND (f.closed_on IS NULL OR f.closed_on > %(d)s)
+      AND (%(ids)s::bigint[] IS NULL OR f.id = ANY(%(ids)s::bigint[]))
+)"""
+
+# Samtaler held on or before the day.
+SAMTALER = """
+m AS (
+    SELECT m.forloeb_id, m.held_on, m.setting, m.borger_attended, m.next_on, m.no_next_reason, m.id
+    FROM followup_followupmeeting m JOIN f ON f.id = m.forloeb_id
+    WHERE m.held_on <= %(d)s
+)"""
+
+# The latest samtale of each forløb (attended or not: an udeblivelse books a new date).
+LAST_SAMTALE = """
+last_m AS (
+    SELECT DISTINCT ON (m.forloeb_id) m.* FROM m ORDER BY m.forloeb_id, m.held_on DESC, m.id DESC
+)"""
+
+# The latest indstilling given on or before the day.
+LAST_RECOMMENDATION = """
+rec AS (
+    SELECT DISTINCT ON (r.forloeb_id) r.id, r.forloeb_id, r.given_on, r.ordning, r.sent_to_borger_on
+    FROM rehab_recommendation r JOIN f ON f.id = r.forloeb_id
+    WHERE r.given_on <= %(d)s
+    ORDER BY r.forloeb_id, r.given_on DESC, r.id DESC
+)"""
+
+# The indsatsplan in force on the day: the latest version completed on or before it.
+CURRENT_PLAN = """
+plan AS (
+    SELECT DISTINCT ON (p.forloeb_id) p.id, p.forloeb_id, p.version, p.completed_on, p.coordinator_id,
+           p.next_followup_on
+    FROM plans_actionplan p JOIN f ON f.id = p.forloeb_id
+    WHERE p.completed_on <= %(d)s
+    ORDER BY p.forloeb_id, p.version DESC
+)"""
+
+# The forløb's genforelæggelser, by Danish calendar day.
+GENFORELAEGGELSER = """
+gen AS (
+    SELECT t.forloeb_id, (t.at AT TIME ZONE 'Europe/Copenhagen')::date AS on_day
+    FROM cases_phasetransition t JOIN f ON f.id = t.forloeb_id
+    WHERE t.transition = 'genforelaeggelse' AND (t.at AT TIME ZONE 'Europe/Copenhagen')::date <= %(d)s
+)"""
+
+
+def max_end_sql(start: str) -> str:
+    """The latest end of a forløb started on `start` under the pack in force on that day."""
+    cases = " ".join(
+        f"WHEN {start} >= DATE '{p.valid_from.isoformat()}' THEN ({start} + INTERVAL '{p.max_duration_years} years')::date"
+        for p in reversed(RULE_PACKS)
+    )
+    return f"(CASE {cases} END)"
+
+
+# A borger's birth date from the CPR number, by the century rule of stdnum.dk.cpr.
+BIRTH_DATE = """make_date(
+    substr(b.cpr, 5, 2)::int + CASE
+        WHEN substr(b.cpr, 7, 1) IN ('5', '6', '7', '8') AND substr(b.cpr, 5, 2)::int >= 58 THEN 1800
+        WHEN substr(b.cpr, 7, 1) IN ('0', '1', '2', '3')
+          OR (substr(b.cpr, 7, 1) IN ('4', '9') AND substr(b.cpr, 5, 2)::int >= 37) THEN 1900
+        ELSE 2000 END,
+    substr(b.cpr, 3, 2)::int, substr(b.cpr, 1, 2)::int)"""
+
+
+def query(*ctes: str, select: str) -> str:
+    return "WITH " + ",".join(ctes) + "\n" + select

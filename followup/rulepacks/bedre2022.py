@@ -1,0 +1,46 @@
+"""Bedre ressourceforløb (from 1.1.2022, lov nr. 1160 af 8.6.2021): duration 1-3 years (checked by
+`rehab` at the indstilling and the afgørelse, and by GENFORELAEGGELSE_DUE), and LAB § 113, stk. 2:
+no indsats started within six months of the start means the case goes back to the team."""
+
+from django.utils.translation import gettext_lazy as _
+
+from followup.rulepacks.base import FORLOEB, GENFORELAEGGELSER, Pack, Rule, legal_period, query, with_pack
+
+PERIOD = legal_period("BEDRE2022")
+
+RULES = [
+    Rule(
+        id="P113_NO_INDSATS_6M",
+        version=1,
+        description=_("Ingen indsats igangsat inden for seks måneder: sagen skal genforelægges"),
+        basis=_(
+            "LAB § 113, stk. 2: er der ikke igangsat et tilbud eller en indsats inden for 6 måneder efter "
+            "forløbets start, skal sagen forelægges rehabiliteringsteamet igen (forløb startet fra 1.1.2022)"
+        ),
+        basis_kind="lov",
+        in_force_from=PERIOD.valid_from,
+        sql=query(
+            FORLOEB,
+            GENFORELAEGGELSER,
+            select=f"""
+            SELECT f.id AS forloeb_id, '' AS subject,
+                   jsonb_build_object('startdato', f.start_date,
+                                      'frist', (f.start_date + INTERVAL '6 months')::date) AS evidence
+            FROM f
+            WHERE f.start_date >= DATE '{PERIOD.valid_from.isoformat()}'
+              AND (f.start_date + INTERVAL '6 months')::date < %(d)s
+              AND NOT EXISTS (SELECT 1 FROM plans_intervention i
+                              WHERE i.forloeb_id = f.id AND i.actual_start IS NOT NULL
+                                AND i.actual_start <= LEAST((f.start_date + INTERVAL '6 months')::date, %(d)s))
+              AND NOT EXISTS (SELECT 1 FROM gen g WHERE g.forloeb_id = f.id AND g.on_day >= f.start_date)""",
+        ),
+    ),
+]
+
+PACK = Pack(
+    code=PERIOD.code,
+    name=PERIOD.name,
+    valid_from=PERIOD.valid_from,
+    basis=PERIOD.basis,
+    rules=with_pack(PERIOD.code, RULES),
+)

@@ -1,0 +1,45 @@
+"""LAB before 2020 (the 2013 reform): at least six samtaler per rolling 12 months (R18), and a
+further forløb for a borger over 40 only if the borger wishes it (R6)."""
+
+from django.utils.translation import gettext_lazy as _
+
+from followup.rulepacks.base import FORLOEB, SAMTALER, Pack, Rule, legal_period, query, with_pack
+
+PERIOD = legal_period("LAB2013")
+NEXT = legal_period("LAB2020")
+
+RULES = [
+    Rule(
+        id="LAB2013_UNDER_6_12M",
+        version=1,
+        description=_("Færre end seks individuelle samtaler de seneste 12 måneder (lovkrav før 2020)"),
+        basis=_(
+            "LAB før 1.1.2020: kontaktforløb med mindst seks individuelle samtaler i løbet af 12 måneder "
+            "(fokusrevision 2020 R18). Gælder forløb, der har varet mindst 12 måneder"
+        ),
+        basis_kind="lov",
+        in_force_from=PERIOD.valid_from,
+        in_force_to=NEXT.valid_from,
+        sql=query(
+            FORLOEB,
+            SAMTALER,
+            select="""
+            SELECT f.id AS forloeb_id, '' AS subject,
+                   jsonb_build_object('antal', count(m.id), 'krav', 6,
+                                      'fra', (%(d)s::date - INTERVAL '12 months')::date + 1, 'til', %(d)s::date) AS evidence
+            FROM f LEFT JOIN m ON m.forloeb_id = f.id AND m.borger_attended AND m.setting = 'individuel'
+                              AND m.held_on > (%(d)s::date - INTERVAL '12 months')::date
+            WHERE f.start_date <= (%(d)s::date - INTERVAL '12 months')::date
+            GROUP BY f.id
+            HAVING count(m.id) < 6""",
+        ),
+    ),
+]
+
+PACK = Pack(
+    code=PERIOD.code,
+    name=PERIOD.name,
+    valid_from=PERIOD.valid_from,
+    basis=PERIOD.basis,
+    rules=with_pack(PERIOD.code, RULES),
+)

@@ -1,0 +1,276 @@
+"""Reads of samtaler, flags and the worklist, scoped to the user. A fixed number of queries per
+page whatever the number of forløb."""
+
+import contextlib
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.db.models import Count, OuterRef, QuerySet, Subquery
+from django.http import Http404
+
+from cases import selectors as case_selectors
+from cases.models import CASE_ROLES, Forloeb, Role, TeamMembership, User
+from followup.models import Flag, FollowUpMeeting, RuleSettings
+from followup.rulepacks import RULES, packs_for
+from followup.rulepacks.servicestandard import DEFAULTS
+from plans.models import ActionPlan
+
+
+def forloeb_get(*, user: User, pk: int, perm: str = "followup.view") -> Forloeb:
+    return case_selectors.forloeb_get_for_user(user=user, pk=pk, perm=perm)
+
+
+def followups_of(*, forloeb: Forloeb) -> list[FollowUpMeeting]:
+    return list(forloeb.followups.select_related("held_by", "plan_revision").order_by("-held_on", "-id"))
+
+
+def settings_for(*, kommune_id: int) -> dict:
+    """The kommune's service standard and thresholds (the defaults where it has set none)."""
+    row = RuleSettings.objects.filter(kommune_id=kommune_id).first()
+    values = {**DEFAULTS, "standard_enabled": True, "not_started_days_by_category": {}}
+    if row is not None:
+        values.update({k: getattr(row, k) for k in values})
+    return values
+
+
+def rule_label(rule_id: str) -> str:
+    rule = RULES.get(rule_id)
+    return str(rule.description) if rule else rule_id
+
+
+@dataclass
+class FlagView:
+    flag: Flag
+    description: str
+
+    @property
+    def evidence_items(self) -> list[tuple[str, str]]:
+        """The evidence as label and value, dates written the Danish way."""
+        items = []
+        for key, value in self.flag.evidence.items():
+            if value is None:
+                continue
+            if isinstance(value, str) and len(value) == 10 and value[4] == "-":
+                with contextlib.suppress(ValueError):
+                    value = date.fromisoformat(value).strftime("%d.%m.%Y")
+            items.append((key.replace("_", " ").capitalize(), str(value)))
+        return items
+
+
+def flags_of(*, forloeb: Forloeb) -> tuple[list[FlagView], list[FlagView]]:
+    """Open flags (unacknowledged first) and the history of resolved ones."""
+    flags = list(forloeb.flags.select_related("acknowledged_by").order_by("-raised_on", "-id"))
+    views = [FlagView(f, rule_label(f.rule_id)) for f in flags]
+    open_ = sorted((v for v in views if v.flag.is_open), key=lambda v: v.flag.acknowledged_at is not None)
+    return open_, [v for v in views if not v.flag.is_open]
+
+
+def flag_get(*, user: User, pk: int) -> Flag:
+    flag = Flag.objects.select_related("forloeb").filter(pk=pk).first()
+    if flag is None or not user.has_perm("followup.edit", flag.forloeb):
+        raise Http404
+    return flag
+
+
+def packs_of(*, forloeb: Forloeb, day: date):
+    return packs_for(started_on=forloeb.start_date, day=day)
+
+
+# --- Min dag -------------------------------------------------------------------------------------
+
+
+@dataclass
+class Due:
+    forloeb: Forloeb
+    due_on: date
+    why: str  # "aftalt" (agreed at the last samtale or in the plan) or "standard"
+    last_on: date | None
+    days_overdue: int = 0
+
+
+@dataclass
+class Worklist:
+    user: User
+    today: date
+    overdue: list[Due] = field(default_factory=list)
+    due_today: list[Due] = field(default_factory=list)
+    due_this_week: list[Due] = field(default_factory=list)
+    flags_by_forloeb: list[tuple[Forloeb, list[FlagView]]] = field(default_factory=list)
+    ending: list[tuple[Forloeb, int]] = field(default_factory=list)
+
+    @property
+    def open_flag_count(self) -> int:
+        return sum(len(flags) for _, flags in self.flags_by_forloeb)
+
+
+def _due(forloeb: Forloeb, *, gap: int, standard_on: bool) -> Due | None:
+    if forloeb.start_date is None:
+        return None
+    candidates = []
+    agreed = forloeb.latest_next_on if forloeb.latest_held_on else forloeb.plan_next_on
+    if agreed:
+        candidates.append((agreed, "aftalt"))
+    if standard_on:
+        candidates.append(((forloeb.last_attended_on or forloeb.start_date) + dt.timedelta(days=gap), "standard"))
+    if not candidates:
+        return None
+    due_on, why = min(candidates)
+    return Due(forloeb, due_on, why, forloeb.last_attended_on)
+
+
+def coordinated_forloeb(*, coordinator_ids: list[int], today: date) -> QuerySet:
+    held = FollowUpMeeting.objects.filter(forloeb=OuterRef("pk"), held_on__lte=today).order_by("-held_on", "-id")
+    plan = ActionPlan.objects.filter(forloeb=OuterRef("pk"), completed_on__isnull=False).order_by("-version")
+    return (
+        Forloeb.objects.open()
+        .filter(current_coordinator_id__in=coordinator_ids)
+        .select_related("borger", "team")
+        .annotate(
+            last_attended_on=Subquery(held.filter(borger_attended=True).values("held_on")[:1]),
+            latest_held_on=Subquery(held.values("held_on")[:1]),
+            latest_next_on=Subquery(held.values("next_on")[:1]),
+            plan_next_on=Subquery(plan.values("next_followup_on")[:1]),
+        )
+        .order_by("borger__last_name", "borger__first_name", "id")
+    )
+
+
+def worklists(*, coordinators: list[User], today: date) -> dict[int, Worklist]:
+    """Min dag for each caseworker, in four queries however many there are: samtaler due today
+    and this week, overdue ones (most overdue first), open flags grouped by forløb, and forløb
+    ending within the warning horizon (90 days by default)."""
+    results = {c.pk: Worklist(user=c, today=today) for c in coordinators}
+    forloeb = list(coordinated_forloeb(coordinator_ids=list(results), today=today))
+    settings_by_kommune = {
+        kommune_id: settings_for(kommune_id=kommune_id) for kommune_id in {f.kommune_id for f in forloeb}
+    }
+    end_of_week = today + dt.timedelta(days=6 - today.weekday())
+    for f in forloeb:
+        result, settings = results[f.current_coordinator_id], settings_by_kommune[f.kommune_id]
+        due = _due(f, gap=settings["max_gap_days"], standard_on=settings["standard_enabled"])
+        if due is not None and due.due_on < today:
+            due.days_overdue = (today - due.due_on).days
+            result.overdue.append(due)
+        elif due is not None and due.due_on == today:
+            result.due_today.append(due)
+        elif due is not None and due.due_on <= end_of_week:
+            result.due_this_week.append(due)
+        if f.planned_end_date and 0 <= (f.planned_end_date - today).days <= settings["ending_warning_days"]:
+            result.ending.append((f, (f.planned_end_date - today).days))
+    by_pk = {f.pk: f for f in forloeb}
+    grouped: dict[int, list[FlagView]] = defaultdict(list)
+    for flag in Flag.objects.filter(forloeb_id__in=by_pk, resolved_at__isnull=True).order_by("raised_on", "id"):
+        grouped[flag.forloeb_id].append(FlagView(flag, rule_label(flag.rule_id)))
+    for pk, flags in grouped.items():  # forløb are in name order, so the groups are too
+        results[by_pk[pk].current_coordinator_id].flags_by_forloeb.append((by_pk[pk], flags))
+    for result in results.values():
+        result.overdue.sort(key=lambda d: (-d.days_overdue, d.forloeb.pk))
+        result.due_this_week.sort(key=lambda d: (d.due_on, d.forloeb.pk))
+        result.ending.sort(key=lambda item: item[1])
+    return results
+
+
+def worklist(*, coordinator: User, today: date) -> Worklist:
+    return worklists(coordinators=[coordinator], today=today)[coordinator.pk]
+
+
+def is_supervisor(user: User) -> bool:
+    return user.role == Role.TEAM_LEADER or user.is_administrator
+
+
+def caseworkers_for(*, user: User) -> list[User]:
+    """The caseworkers a team leader supervises (members of the leader's teams)."""
+    teams = case_selectors.teams_for_user(user=user)
+    ids = TeamMembership.objects.filter(team__in=teams, user__role__in=CASE_ROLES).values("user_id")
+    return list(User.objects.filter(pk__in=ids).order_by("first_name", "last_name", "pk"))
+
+
+@dataclass
+class CaseworkerSummary:
+    caseworker: User
+    forloeb: int
+    overdue: int
+    open_flags: int
+
+
+def team_summary(*, user: User, today: date) -> list[CaseworkerSummary]:
+    """Per caseworker: forløb coordinated, samtaler overdue and open flags (for the team leader)."""
+    caseworkers = caseworkers_for(user=user)
+    work = worklists(coordinators=caseworkers, today=today)
+    counts = dict(
+        Forloeb.objects.open()
+        .filter(current_coordinator__in=caseworkers)
+        .values_list("current_coordinator")
+        .annotate(n=Count("id"))
+    )
+    return [
+        CaseworkerSummary(c, counts.get(c.pk, 0), len(work[c.pk].overdue), work[c.pk].open_flag_count)
+        for c in caseworkers
+    ]
+
+
+# --- Flag lists and exports ----------------------------------------------------------------------
+
+
+def flags_for_export(*, open_on: date | None = None, forloeb_qs: QuerySet | None = None) -> QuerySet:
+    """Every flag ever raised (or those open on a day), with its lifecycle, oldest first."""
+    qs = Flag.objects.select_related("forloeb__kommune", "forloeb__team", "acknowledged_by").order_by("raised_on", "id")
+    if forloeb_qs is not None:
+        qs = qs.filter(forloeb__in=forloeb_qs)
+    if open_on is not None:
+        qs = qs.filter(raised_on__lte=open_on).exclude(resolved_on__lte=open_on)
+    return qs
+
+
+EXPORT_COLUMNS = (
+    "flag_id",
+    "forloeb_id",
+    "kommune",
+    "team",
+    "rule_id",
+    "rule_version",
+    "pack",
+    "basis_kind",
+    "basis",
+    "subject",
+    "evidence",
+    "raised_on",
+    "raised_at",
+    "acknowledged_by",
+    "acknowledged_at",
+    "acknowledge_comment",
+    "resolved_on",
+    "resolved_at",
+    "resolution",
+)
+
+
+def export_row(flag: Flag) -> dict:
+    """One flag as plain data (no CPR, no names of borgere)."""
+
+    def iso(value):
+        return value.isoformat() if value else None
+
+    return {
+        "flag_id": flag.pk,
+        "forloeb_id": flag.forloeb_id,
+        "kommune": flag.forloeb.kommune.code,
+        "team": flag.forloeb.team.name,
+        "rule_id": flag.rule_id,
+        "rule_version": flag.rule_version,
+        "pack": flag.pack,
+        "basis_kind": flag.basis_kind,
+        "basis": flag.basis,
+        "subject": flag.subject,
+        "evidence": flag.evidence,
+        "raised_on": iso(flag.raised_on),
+        "raised_at": iso(flag.raised_at),
+        "acknowledged_by": flag.acknowledged_by.username if flag.acknowledged_by else None,
+        "acknowledged_at": iso(flag.acknowledged_at),
+        "acknowledge_comment": flag.acknowledge_comment,
+        "resolved_on": iso(flag.resolved_on),
+        "resolved_at": iso(flag.resolved_at),
+        "resolution": flag.resolution or None,
+    }

@@ -1,0 +1,291 @@
+"""Every write of `followup`: registering opfølgningssamtaler, acknowledging flags, and the
+evaluation that raises and resolves flags.
+
+The evaluation is set-based: one SQL statement per rule covers every forløb (or the few just
+changed), raises what is newly true with `INSERT … ON CONFLICT DO NOTHING` against the partial
+unique index of open flags, and resolves what is no longer true in the same statement. Running it
+twice, or two runs at once, raises nothing twice.
+"""
+
+import datetime as dt
+import logging
+import time
+import zlib
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import OperationalError, connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from cases import services as case_services
+from cases.models import Forloeb, User
+from cases.validation import add_error, not_in_future, raise_if
+from followup.models import (
+    EXCUSED_NO_NEXT,
+    EvaluationRun,
+    Flag,
+    FollowUpMeeting,
+    NoNextReason,
+    SamtaleChannel,
+    SamtaleSetting,
+)
+from followup.rulepacks import RULES, Rule
+
+log = logging.getLogger(__name__)
+
+SAMTALE_FIELDS = (
+    "held_on",
+    "setting",
+    "channel",
+    "borger_attended",
+    "status_on_interventions",
+    "new_agreements",
+    "mentor_need_assessed",
+    "mentor_assessment",
+    "borger_perspective",
+    "next_on",
+    "no_next_reason",
+    "no_next_note",
+)
+
+
+# --- Opfølgningssamtaler ------------------------------------------------------------------------
+
+
+def followup_errors(*, forloeb: Forloeb, data: dict, held_by: User | None) -> dict:
+    errors: dict[str, list[str]] = {}
+    held_on, next_on = data.get("held_on"), data.get("next_on")
+    reason = data.get("no_next_reason") or ""
+    if held_on is None:
+        add_error(errors, "held_on", _("Angiv datoen for samtalen."))
+    not_in_future(errors, held_on=held_on)
+    if held_on and held_on < forloeb.opened_on:
+        add_error(errors, "held_on", _("Samtalen kan ikke ligge før forløbet blev oprettet."))
+    if held_on and forloeb.closed_on and held_on > forloeb.closed_on:
+        add_error(errors, "held_on", _("Forløbet var afsluttet på den dato."))
+    if data.get("setting") not in SamtaleSetting.values:
+        add_error(errors, "setting", _("Vælg om samtalen var individuel eller i gruppe."))
+    if data.get("channel") not in SamtaleChannel.values:
+        add_error(errors, "channel", _("Vælg fremmøde, telefon eller video."))
+    if next_on is None and not reason:
+        add_error(
+            errors,
+            "next_on",
+            _("Aftal datoen for næste samtale, eller vælg hvorfor der ikke aftales en (fx at forløbet afsluttes)."),
+        )
+    if next_on is not None and reason:
+        add_error(errors, "no_next_reason", _("Der er aftalt en næste samtale; fjern årsagen eller datoen."))
+    if reason and reason not in NoNextReason.values:
+        add_error(errors, "no_next_reason", _("Vælg en af årsagerne."))
+    if reason == NoNextReason.OTHER and not (data.get("no_next_note") or "").strip():
+        add_error(errors, "no_next_note", _("Skriv hvorfor der ikke aftales en næste samtale."))
+    if next_on and held_on and next_on <= held_on:
+        add_error(errors, "next_on", _("Næste samtale skal ligge efter denne samtale."))
+    if next_on and held_on and next_on > held_on + dt.timedelta(days=366):
+        add_error(errors, "next_on", _("Næste samtale ligger mere end et år ude i fremtiden."))
+    if held_by is None:
+        add_error(errors, "held_by", _("Angiv hvem der holdt samtalen."))
+    elif forloeb.team_id not in held_by.team_ids:
+        add_error(errors, "held_by", _("Samtalen skal holdes af en medarbejder i forløbets team."))
+    if data.get("revise_plan") and not (data.get("revision_reason") or "").strip():
+        add_error(errors, "revision_reason", _("Skriv hvad der ændres i indsatsplanen."))
+    return errors
+
+
+@transaction.atomic
+def followup_register(*, forloeb: Forloeb, data: dict, actor: User) -> FollowUpMeeting:
+    """Register a held (or missed) opfølgningssamtale. A samtale needs a next date or a reason
+    why there is none. With `revise_plan` it starts a revision of the indsatsplan in the same
+    transaction, so the samtale and the new plan version stand or fall together."""
+    if not actor.has_perm("followup.edit", forloeb):
+        raise PermissionDenied(_("Du har ikke adgang til at registrere samtaler i dette forløb."))
+    forloeb = Forloeb.objects.select_for_update().get(pk=forloeb.pk)
+    held_by = data.get("held_by") or actor
+    raise_if(followup_errors(forloeb=forloeb, data=data, held_by=held_by))
+    held_at = None
+    if data.get("held_time"):
+        held_at = timezone.make_aware(dt.datetime.combine(data["held_on"], data["held_time"]))
+    fields = {k: data[k] for k in SAMTALE_FIELDS if k in data and data[k] is not None}
+    meeting = FollowUpMeeting(forloeb=forloeb, held_by=held_by, held_at=held_at, created_by=actor, **fields)
+    for name in (
+        "status_on_interventions",
+        "new_agreements",
+        "mentor_assessment",
+        "borger_perspective",
+        "no_next_note",
+    ):
+        setattr(meeting, name, (getattr(meeting, name) or "").strip())
+    meeting.full_clean(exclude=["plan_revision"])
+    meeting.save()
+    if data.get("revise_plan"):
+        from plans import services as plan_services  # followup reads plans; plans never imports followup
+
+        try:
+            reason = _("Opfølgningssamtale %(date)s: %(reason)s") % {
+                "date": meeting.held_on.strftime("%d.%m.%Y"),
+                "reason": data["revision_reason"].strip(),
+            }
+            meeting.plan_revision = plan_services.plan_revise(forloeb=forloeb, reason=reason, actor=actor)
+        except ValidationError as exc:
+            raise ValidationError({"revise_plan": exc.messages}) from None
+        meeting.save(update_fields=["plan_revision"])
+    case_services.forloeb_changed(forloeb_id=forloeb.pk)
+    return meeting
+
+
+def excused_no_next(meeting: FollowUpMeeting) -> bool:
+    return meeting.next_on is None and meeting.no_next_reason in EXCUSED_NO_NEXT
+
+
+# --- Flags -------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def flag_acknowledge(*, flag: Flag, comment: str, actor: User) -> Flag:
+    """The caseworker has seen the flag and says what is being done. It stays open until the
+    condition clears; the acknowledgement is part of its lifecycle."""
+    flag = Flag.objects.select_for_update().select_related("forloeb").get(pk=flag.pk)
+    if not actor.has_perm("followup.edit", flag.forloeb):
+        raise PermissionDenied(_("Du har ikke adgang til dette forløb."))
+    errors: dict[str, list[str]] = {}
+    if flag.resolved_at is not None:
+        add_error(errors, "__all__", _("Advarslen er allerede løst."))
+    elif flag.acknowledged_at is not None:
+        add_error(errors, "__all__", _("Advarslen er allerede kvitteret for."))
+    if not (comment or "").strip():
+        add_error(errors, "comment", _("Skriv kort hvad der gøres ved det."))
+    raise_if(errors)
+    flag.acknowledged_by = actor
+    flag.acknowledged_at = timezone.now()
+    flag.acknowledge_comment = comment.strip()
+    flag.save(update_fields=["acknowledged_by", "acknowledged_at", "acknowledge_comment"])
+    return flag
+
+
+# --- Evaluation ---------------------------------------------------------------------------------
+
+
+@dataclass
+class Evaluation:
+    as_of: date
+    raised: dict[str, int] = field(default_factory=dict)
+    resolved: dict[str, int] = field(default_factory=dict)
+    queries: int = 0
+    seconds: float = 0.0
+
+    @property
+    def total_raised(self) -> int:
+        return sum(self.raised.values())
+
+    @property
+    def total_resolved(self) -> int:
+        return sum(self.resolved.values())
+
+
+APPLY = """
+WITH cand AS MATERIALIZED ({sql}),
+ins AS (
+    INSERT INTO followup_flag (forloeb_id, rule_id, rule_version, pack, basis_kind, basis, subject, evidence,
+                               raised_on, raised_at, acknowledge_comment, resolution)
+    SELECT c.forloeb_id, %(rule_id)s, %(rule_version)s, %(pack)s, %(basis_kind)s, %(basis)s, c.subject, c.evidence,
+           %(d)s, now(), '', ''
+    FROM cand c ORDER BY c.forloeb_id, c.subject
+    ON CONFLICT (forloeb_id, rule_id, subject) WHERE resolved_at IS NULL DO NOTHING
+    RETURNING 1
+),
+res AS (
+    UPDATE followup_flag fl
+    SET resolved_at = now(), resolved_on = %(d)s,
+        resolution = CASE WHEN x.closed_on IS NOT NULL AND x.closed_on <= %(d)s THEN 'afsluttet' ELSE 'ophoert' END
+    FROM cases_forloeb x
+    WHERE x.id = fl.forloeb_id AND fl.rule_id = %(rule_id)s AND fl.resolved_at IS NULL AND fl.raised_on <= %(d)s
+      AND (%(ids)s::bigint[] IS NULL OR fl.forloeb_id = ANY(%(ids)s::bigint[]))
+      AND NOT EXISTS (SELECT 1 FROM cand c WHERE c.forloeb_id = fl.forloeb_id AND c.subject = fl.subject)
+    RETURNING 1
+)
+SELECT (SELECT count(*) FROM ins), (SELECT count(*) FROM res)
+"""
+
+RETIRE = """
+UPDATE followup_flag fl SET resolved_at = now(), resolved_on = %(d)s, resolution = 'ikke_i_kraft'
+WHERE fl.rule_id = %(rule_id)s AND fl.resolved_at IS NULL AND fl.raised_on <= %(d)s
+  AND (%(ids)s::bigint[] IS NULL OR fl.forloeb_id = ANY(%(ids)s::bigint[]))
+"""
+
+DEADLOCK = "40P01"
+
+
+def _rule_params(rule: Rule, as_of: date, ids: list[int] | None) -> dict:
+    return {
+        "d": as_of,
+        "ids": ids,
+        "rule_id": rule.id,
+        "rule_version": rule.version,
+        "pack": rule.pack,
+        "basis_kind": rule.basis_kind,
+        "basis": str(rule.basis),
+    }
+
+
+def _apply_rule(rule: Rule, as_of: date, ids: list[int] | None, result: Evaluation) -> None:
+    params = _rule_params(rule, as_of, ids)
+    for attempt in (1, 2):
+        try:
+            with transaction.atomic(), connection.cursor() as cursor:
+                if ids is None:  # full runs of one rule take turns; the unique index is the real guard
+                    cursor.execute("SELECT pg_advisory_xact_lock(%s)", [zlib.crc32(f"followup:{rule.id}".encode())])
+                    result.queries += 1
+                if rule.in_force_on(as_of):
+                    cursor.execute(APPLY.format(sql=rule.sql), params)
+                    raised, resolved = cursor.fetchone()
+                else:
+                    cursor.execute(RETIRE, params)
+                    raised, resolved = 0, cursor.rowcount
+                result.queries += 1
+            break
+        except OperationalError as exc:
+            if attempt == 2 or getattr(getattr(exc, "__cause__", None), "sqlstate", None) != DEADLOCK:
+                raise
+            log.warning("followup: deadlock evaluating %s, retrying", rule.id)
+    result.raised[rule.id] = raised
+    result.resolved[rule.id] = resolved
+
+
+def flags_evaluate(*, as_of: date | None = None, forloeb_ids: list[int] | None = None) -> Evaluation:
+    """Evaluate every rule for every forløb (`forloeb_ids=None`) or for the given forløb, as of a
+    day: only what is dated on or before that day counts, and the rules in force that day apply.
+    A full run is recorded as an EvaluationRun."""
+    as_of = as_of or timezone.localdate()
+    ids = sorted(set(forloeb_ids)) if forloeb_ids is not None else None
+    if ids == []:
+        return Evaluation(as_of=as_of)
+    result = Evaluation(as_of=as_of)
+    started = time.perf_counter()
+    run = EvaluationRun.objects.create(as_of=as_of, started_at=timezone.now()) if ids is None else None
+    for rule in RULES.values():
+        _apply_rule(rule, as_of, ids, result)
+    result.seconds = time.perf_counter() - started
+    if run is not None:
+        run.finished_at = timezone.now()
+        run.raised, run.resolved, run.queries = result.total_raised, result.total_resolved, result.queries
+        run.save(update_fields=["finished_at", "raised", "resolved", "queries"])
+    return result
+
+
+def flags_preview(*, as_of: date) -> dict[str, int]:
+    """What a full run on `as_of` would find true, per rule, writing nothing (`--dry-run`)."""
+    counts = {}
+    with connection.cursor() as cursor:
+        for rule in RULES.values():
+            if not rule.in_force_on(as_of):
+                continue
+            cursor.execute(f"SELECT count(*) FROM ({rule.sql}) c", _rule_params(rule, as_of, None))  # noqa: S608
+            counts[rule.id] = cursor.fetchone()[0]
+    return counts
+
+
+def latest_full_run_day() -> date | None:
+    run = EvaluationRun.objects.filter(finished_at__isnull=False).order_by("-as_of").first()
+    return run.as_of if run else None

@@ -1,0 +1,194 @@
+"""Pages of followup: the forløb's "Opfølgning" tab (samtaler, rule packs, flags), registering a
+samtale, acknowledging a flag, Min dag, and the list and export of every flag. Thin: each view
+checks access, calls one service or selector and renders."""
+
+import csv
+import json
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from cases import selectors as case_selectors
+from cases.models import AccessAction, Forloeb, User
+from cases.services import access_log_record
+from followup import selectors, services
+from followup.forms import AcknowledgeForm, FollowUpForm, WorklistForm
+
+
+def _add_errors(form, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for name, errors in exc.message_dict.items():
+            for message in errors:
+                form.add_error(name if name in form.fields else None, message)
+    else:
+        for message in exc.messages:
+            form.add_error(None, message)
+
+
+def _next_url(request: HttpRequest, default: str) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return target
+    return default
+
+
+def _followup_form(request: HttpRequest, forloeb: Forloeb, data=None) -> FollowUpForm:
+    settings = selectors.settings_for(kommune_id=forloeb.kommune_id)
+    return FollowUpForm(
+        data,
+        colleagues=case_selectors.coordinators_for_team(team_id=forloeb.team_id),
+        actor=request.user,
+        today=timezone.localdate(),
+        gap_days=settings["max_gap_days"],
+        auto_id="samtale_%s",
+    )
+
+
+def _forloeb_context(request: HttpRequest, forloeb: Forloeb, *, form=None) -> dict:
+    open_flags, history = selectors.flags_of(forloeb=forloeb)
+    can_edit = request.user.has_perm("followup.edit", forloeb) and forloeb.closed_on is None
+    return {
+        "forloeb": forloeb,
+        "borger": forloeb.borger,
+        "samtaler": selectors.followups_of(forloeb=forloeb),
+        "packs": selectors.packs_of(forloeb=forloeb, day=timezone.localdate()),
+        "open_flags": open_flags,
+        "history": history,
+        "form": (form or _followup_form(request, forloeb)) if can_edit else None,
+        "acknowledge_form": AcknowledgeForm(auto_id=False),
+        "settings": selectors.settings_for(kommune_id=forloeb.kommune_id),
+    }
+
+
+@require_GET
+@login_required
+def forloeb_followup(request: HttpRequest, pk: int) -> HttpResponse:
+    forloeb = selectors.forloeb_get(user=request.user, pk=pk)
+    access_log_record(user=request.user, borger=forloeb.borger, forloeb=forloeb, action=AccessAction.VIEW_FORLOEB)
+    return render(request, "followup/forloeb_followup.html", _forloeb_context(request, forloeb))
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def followup_add(request: HttpRequest, pk: int) -> HttpResponse:
+    """The samtale form on its own page (from Min dag), and where both forms post."""
+    forloeb = selectors.forloeb_get(user=request.user, pk=pk, perm="followup.edit")
+    back = _next_url(request, reverse("followup:forloeb", args=[forloeb.pk]))
+    if request.method == "GET":
+        access_log_record(user=request.user, borger=forloeb.borger, forloeb=forloeb, action=AccessAction.VIEW_FORLOEB)
+        context = {"forloeb": forloeb, "borger": forloeb.borger, "form": _followup_form(request, forloeb), "next": back}
+        return render(request, "followup/followup_form.html", context)
+    form = _followup_form(request, forloeb, data=request.POST)
+    if form.is_valid():
+        try:
+            meeting = services.followup_register(forloeb=forloeb, data=form.cleaned_data, actor=request.user)
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            access_log_record(user=request.user, borger=forloeb.borger, forloeb=forloeb, action=AccessAction.CHANGE)
+            messages.success(
+                request,
+                _("Samtalen den %(date)s med %(name)s er registreret.")
+                % {"date": meeting.held_on.strftime("%d.%m.%Y"), "name": forloeb.borger.full_name},
+            )
+            if meeting.plan_revision_id:
+                return redirect("plans:plan", pk=forloeb.pk)
+            return redirect(back)
+    context = {"forloeb": forloeb, "borger": forloeb.borger, "form": form, "next": back}
+    return render(request, "followup/followup_form.html", context, status=422)
+
+
+@require_POST
+@login_required
+def flag_acknowledge(request: HttpRequest, flag_pk: int) -> HttpResponse:
+    flag = selectors.flag_get(user=request.user, pk=flag_pk)
+    form = AcknowledgeForm(request.POST, auto_id=False)
+    error = ""
+    if form.is_valid():
+        try:
+            flag = services.flag_acknowledge(flag=flag, comment=form.cleaned_data["comment"], actor=request.user)
+        except ValidationError as exc:
+            error = " ".join(exc.messages)
+    else:
+        error = " ".join(m for errors in form.errors.values() for m in errors)
+    if request.htmx:
+        context = {
+            "item": selectors.FlagView(flag, selectors.rule_label(flag.rule_id)),
+            "acknowledge_form": form if error else AcknowledgeForm(auto_id=False),
+            "error": error,
+            "next": request.POST.get("next", ""),
+        }
+        return render(request, "followup/_flag.html", context, status=422 if error else 200)
+    if error:
+        messages.error(request, error)
+    else:
+        messages.success(request, _("Advarslen er kvitteret."))
+    return redirect(_next_url(request, reverse("followup:forloeb", args=[flag.forloeb_id])))
+
+
+@require_GET
+@login_required
+def min_dag(request: HttpRequest) -> HttpResponse:
+    today = timezone.localdate()
+    user = request.user
+    context: dict = {"today": today, "supervisor": selectors.is_supervisor(user), "form": None, "summary": None}
+    caseworker: User | None = user
+    if context["supervisor"]:
+        caseworkers = selectors.caseworkers_for(user=user)
+        form = WorklistForm(
+            request.GET or None,
+            caseworkers=User.objects.filter(pk__in=[c.pk for c in caseworkers]).order_by("first_name"),
+        )
+        caseworker = form.cleaned_data["sagsbehandler"] if form.is_valid() else None
+        context["form"] = form
+        context["summary"] = selectors.team_summary(user=user, today=today)
+    context["caseworker"] = caseworker
+    context["work"] = selectors.worklist(coordinator=caseworker, today=today) if caseworker else None
+    context["acknowledge_form"] = AcknowledgeForm(auto_id=False)
+    context["here"] = request.get_full_path()
+    return render(request, "followup/min_dag.html", context)
+
+
+@require_GET
+@login_required
+def flag_list(request: HttpRequest) -> HttpResponse:
+    """Every flag ever raised in the user's teams, with its lifecycle; `?format=csv|json` exports
+    all of them (completeness: nothing is left out and nothing is ever deleted)."""
+    if not selectors.is_supervisor(request.user):
+        raise Http404
+    show = request.GET.get("vis", "aabne")
+    qs = selectors.flags_for_export(forloeb_qs=Forloeb.objects.visible_to(request.user))
+    if show == "aabne":
+        qs = qs.filter(resolved_at__isnull=True)
+    fmt = request.GET.get("format")
+    if fmt in ("csv", "json"):
+        return _export(qs, fmt)
+    page = Paginator(qs.select_related("forloeb__borger"), 50).get_page(request.GET.get("side"))
+    items = [selectors.FlagView(f, selectors.rule_label(f.rule_id)) for f in page]
+    return render(request, "followup/flag_list.html", {"page": page, "items": items, "show": show})
+
+
+def _export(qs, fmt: str) -> HttpResponse:
+    rows = (selectors.export_row(f) for f in qs.iterator(chunk_size=2000))
+    stamp = timezone.localdate().isoformat()
+    if fmt == "json":
+        response = HttpResponse(
+            json.dumps(list(rows), ensure_ascii=False, indent=1), content_type="application/json; charset=utf-8"
+        )
+    else:
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        writer = csv.DictWriter(response, fieldnames=selectors.EXPORT_COLUMNS)
+        writer.writeheader()
+        for row in rows:
+            writer.writerow({**row, "evidence": json.dumps(row["evidence"], ensure_ascii=False)})
+    response["Content-Disposition"] = f'attachment; filename="advarsler-{stamp}.{fmt}"'
+    return response

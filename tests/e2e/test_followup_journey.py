@@ -1,0 +1,63 @@
+"""Min dag in the browser: a caseworker opens Min dag, sees an overdue samtale and its flag,
+registers the samtale from there, and is back on Min dag with the samtale no longer overdue
+and the flag gone. Registering takes at most five clicks (here: two)."""
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from followup.models import Flag, FollowUpMeeting
+from tests.followup.conftest import evaluate, make_forloeb, samtale  # noqa: F401 - fixtures
+
+pytestmark = pytest.mark.e2e
+TODAY = timezone.localdate()
+FLAG_TEXT = "Opfølgningssamtale er overskredet efter kommunens servicestandard"
+
+
+def test_the_caseworker_registers_an_overdue_samtale_from_min_dag_and_the_flag_disappears(
+    transactional_db,
+    live_server,
+    page,
+    static_failures,
+    log_in,
+    caseworker,
+    make_forloeb,  # noqa: F811
+    samtale,  # noqa: F811
+):
+    f = make_forloeb(
+        opened_on=TODAY - dt.timedelta(days=400),
+        start_date=TODAY - dt.timedelta(days=300),
+        planned_end_date=TODAY + dt.timedelta(days=300),
+    )
+    samtale(f, TODAY - dt.timedelta(days=75), next_on=TODAY - dt.timedelta(days=14))
+    evaluate(TODAY)
+    name = f.borger.full_name
+
+    log_in(caseworker)
+    page.get_by_role("link", name="Min dag", exact=True).click()
+    overdue = page.get_by_role("region", name="Overskredne samtaler (1)")
+    expect(overdue.get_by_role("row", name=name)).to_contain_text("14")
+    flags = page.get_by_role("region", name="Åbne advarsler")
+    expect(flags).to_contain_text(FLAG_TEXT)
+
+    clicks = 0
+    overdue.get_by_role("link", name=f"Registrér samtale med {name}").click()
+    clicks += 1
+    expect(page.get_by_role("heading", name="Registrér opfølgningssamtale")).to_be_visible()
+    expect(page.get_by_role("textbox", name="Dato", exact=True)).to_have_value(TODAY.isoformat())
+    page.get_by_label("Status på deltagelse i indsatser").fill("Er i gang med praktikken tre dage om ugen.")
+    page.get_by_label("Borgerens perspektiv").fill("Det går bedre, end jeg troede.")
+    page.get_by_role("button", name="Gem samtale").click()
+    clicks += 1
+    assert clicks <= 5
+
+    expect(page.get_by_role("heading", level=1, name="Min dag")).to_be_visible()
+    expect(page.get_by_role("status")).to_contain_text(f"med {name} er registreret")
+    expect(page.get_by_role("region", name="Overskredne samtaler (0)")).to_be_visible()
+    expect(page.get_by_role("region", name="Åbne advarsler")).not_to_contain_text(FLAG_TEXT)
+    assert FollowUpMeeting.objects.filter(forloeb=f, held_on=TODAY).exists()
+    flag = Flag.objects.get(forloeb=f, rule_id="STD_SAMTALE_OVERDUE")
+    assert flag.resolved_on == TODAY
+    assert static_failures == []
