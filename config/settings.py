@@ -125,6 +125,12 @@ SESSION_COOKIE_SECURE = env("DJANGO_SECURE_COOKIES")
 CSRF_COOKIE_SECURE = env("DJANGO_SECURE_COOKIES")
 SESSION_COOKIE_AGE = 8 * 60 * 60
 
+# E-mail (the optional morning digest): django-environ's EMAIL_URL, e.g. smtp://user:pw@mail:587;
+# by default mail is printed to the console. FORLOEB_BASE_URL makes the link in the mail absolute.
+vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
+DEFAULT_FROM_EMAIL = env("DJANGO_DEFAULT_FROM_EMAIL", default="forloeb@localhost")
+FORLOEB_BASE_URL = env("FORLOEB_BASE_URL", default="http://127.0.0.1:8000")
+
 # Celery: broker from REDIS_URL; without it tasks run eagerly in-process.
 REDIS_URL = env("REDIS_URL", default="")
 CELERY_BROKER_URL = REDIS_URL or "memory://"
@@ -140,6 +146,10 @@ CELERY_BEAT_SCHEDULE: dict = {
     "followup-nightly-evaluation": {
         "task": "followup.evaluate_all",
         "schedule": crontab(hour=2, minute=30),
+    },
+    "followup-morning-digest": {
+        "task": "followup.send_digests",
+        "schedule": crontab(hour=6, minute=30, day_of_week="mon-fri"),
     },
 }
 

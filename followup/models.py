@@ -118,6 +118,11 @@ class RuleSettings(models.Model):
     not_started_days_by_category = models.JSONField(
         _("anbefalet indsats igangsat inden (dage) pr. kategori"), default=dict, blank=True
     )
+    digest_enabled = models.BooleanField(
+        _("daglig e-mail med Min dag"),
+        default=False,
+        help_text=_("Sagsbehandlere med en e-mailadresse får hver morgen et kort overblik (uden navne og CPR)."),
+    )
     ending_warning_days = models.PositiveSmallIntegerField(
         _("varsel før forløbets slutdato (dage)"), default=DEFAULTS["ending_warning_days"]
     )

@@ -9,6 +9,7 @@ from datetime import date
 
 from django.db.models import Count, OuterRef, QuerySet, Subquery
 from django.http import Http404
+from django.utils.translation import gettext_lazy as _
 
 from cases import selectors as case_selectors
 from cases.models import CASE_ROLES, Forloeb, Role, TeamMembership, User
@@ -40,10 +41,25 @@ def rule_label(rule_id: str) -> str:
     return str(rule.description) if rule else rule_id
 
 
+SUBJECT_LABELS = {
+    "forberedende_del": _("forberedende del"),
+    "indstilling": _("indstilling"),
+    "indsatsplan": _("indsatsplan og Min Plan"),
+}
+
+
 @dataclass
 class FlagView:
     flag: Flag
     description: str
+
+    @property
+    def subject_label(self) -> str:
+        """What within the forløb the flag is about, in words (a recommended indsats by its name)."""
+        subject = self.flag.subject
+        if subject.startswith("anbefalet:"):
+            return self.flag.evidence.get("indsats", "")
+        return str(SUBJECT_LABELS.get(subject, subject))
 
     @property
     def evidence_items(self) -> list[tuple[str, str]]:

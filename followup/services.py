@@ -15,12 +15,14 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import send_mail
 from django.db import OperationalError, connection, transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cases import services as case_services
-from cases.models import Forloeb, User
+from cases.models import CASE_ROLES, Forloeb, User
 from cases.validation import add_error, not_in_future, raise_if
 from followup.models import (
     EXCUSED_NO_NEXT,
@@ -28,6 +30,7 @@ from followup.models import (
     Flag,
     FollowUpMeeting,
     NoNextReason,
+    RuleSettings,
     SamtaleChannel,
     SamtaleSetting,
 )
@@ -162,6 +165,45 @@ def flag_acknowledge(*, flag: Flag, comment: str, actor: User) -> Flag:
     flag.acknowledge_comment = comment.strip()
     flag.save(update_fields=["acknowledged_by", "acknowledged_at", "acknowledge_comment"])
     return flag
+
+
+# --- The daily e-mail digest ----------------------------------------------------------------------
+
+
+def digests_send(*, today: date, base_url: str = "") -> int:
+    """Mail each caseworker in a kommune that has switched the digest on a short summary of Min
+    dag. Counts and a link only: no names or CPR numbers leave the system by e-mail."""
+    from followup import selectors  # reads for the summary
+
+    kommune_ids = list(RuleSettings.objects.filter(digest_enabled=True).values_list("kommune_id", flat=True))
+    caseworkers = list(
+        User.objects.filter(kommune_id__in=kommune_ids, role__in=CASE_ROLES, is_active=True).exclude(email="")
+    )
+    sent = 0
+    for caseworker, work in zip(
+        caseworkers, selectors.worklists(coordinators=caseworkers, today=today).values(), strict=True
+    ):
+        due = len(work.due_today) + len(work.due_this_week)
+        if not (work.overdue or due or work.open_flag_count or work.ending):
+            continue
+        body = _(
+            "Min dag %(date)s\n\n"
+            "Overskredne samtaler: %(overdue)s\n"
+            "Samtaler i dag og resten af ugen: %(due)s\n"
+            "Åbne advarsler: %(flags)s\n"
+            "Forløb der slutter inden for 90 dage: %(ending)s\n\n"
+            "Se dem i Forløb: %(url)s\n"
+        ) % {
+            "date": today.strftime("%d.%m.%Y"),
+            "overdue": len(work.overdue),
+            "due": due,
+            "flags": work.open_flag_count,
+            "ending": len(work.ending),
+            "url": f"{base_url}{reverse('followup:min_dag')}",
+        }
+        send_mail(_("Forløb: Min dag %(date)s") % {"date": today.strftime("%d.%m.%Y")}, body, None, [caseworker.email])
+        sent += 1
+    return sent
 
 
 # --- Evaluation ---------------------------------------------------------------------------------

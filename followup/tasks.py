@@ -21,6 +21,15 @@ def evaluate_forloeb(forloeb_id: int) -> dict:
     return {"raised": result.total_raised, "resolved": result.total_resolved}
 
 
+@shared_task(name="followup.send_digests")
+def send_digests() -> int:
+    """The morning e-mail with Min dag's counts, for kommuner that have switched it on."""
+    from django.conf import settings
+    from django.utils import timezone
+
+    return services.digests_send(today=timezone.localdate(), base_url=settings.FORLOEB_BASE_URL)
+
+
 def queue_reevaluation(forloeb_id: int) -> None:
     """The change listener registered with `cases`: runs after the commit of the change."""
     evaluate_forloeb.delay(forloeb_id)

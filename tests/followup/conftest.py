@@ -4,6 +4,7 @@ are the fokusrevision's, dated 2017-2026)."""
 
 import datetime as dt
 import os
+import threading
 from datetime import date
 
 import pytest
@@ -181,10 +182,21 @@ def redis_url(tmp_path_factory):
     server.shutdown()
 
 
+def _forget_celery_connections() -> None:
+    """Celery caches its producer pool and result backend on first use; drop them so the next
+    task goes to the broker now configured."""
+    app._pool = None
+    app.__dict__.pop("amqp", None)
+    app._backend_cache = None
+    app._local = threading.local()
+
+
 @pytest.fixture
 def redis_broker(redis_url):
     """Celery talks to the real Redis (not eagerly in-process) for the length of one test."""
     old = (app.conf.broker_url, app.conf.result_backend, app.conf.task_always_eager)
+    _forget_celery_connections()
     app.conf.update(broker_url=redis_url, result_backend=redis_url, task_always_eager=False)
     yield redis_url
     app.conf.update(broker_url=old[0], result_backend=old[1], task_always_eager=old[2])
+    _forget_celery_connections()

@@ -14,3 +14,11 @@ def test_a_task_round_trips_through_redis_and_a_worker(redis_broker):
 
 def test_the_beat_schedule_uses_copenhagen_time():
     assert app.conf.timezone == "Europe/Copenhagen"
+
+
+def test_the_nightly_evaluation_is_scheduled_in_code():
+    from celery.schedules import crontab
+
+    entry = app.conf.beat_schedule["followup-nightly-evaluation"]
+    assert entry["task"] == "followup.evaluate_all" and entry["task"] in app.tasks
+    assert isinstance(entry["schedule"], crontab)

@@ -148,3 +148,18 @@ def test_the_database_refuses_a_second_open_flag_for_the_same_rule_and_subject(r
             raised_on=TODAY,
             raised_at=timezone.now(),
         )
+
+
+def test_the_morning_digest_mails_counts_and_a_link_but_no_names(running, caseworker, kommune, mailoutbox):
+    from followup.models import RuleSettings
+
+    evaluate(TODAY)
+    caseworker.email = "karin@testrup.dk"
+    caseworker.save()
+    assert services.digests_send(today=TODAY) == 0  # the kommune has not switched it on
+    RuleSettings.objects.create(kommune=kommune, digest_enabled=True)
+    assert services.digests_send(today=TODAY, base_url="https://forloeb.testrup.dk") == 1
+    (mail,) = mailoutbox
+    assert mail.to == ["karin@testrup.dk"] and "Overskredne samtaler: 1" in mail.body
+    assert "https://forloeb.testrup.dk/min-dag/" in mail.body
+    assert running.borger.full_name not in mail.body and running.borger.cpr not in mail.body
