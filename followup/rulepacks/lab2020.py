@@ -32,7 +32,8 @@ RULES = [
         description=_("Færre end fire individuelle samtaler i forløbets første seks måneder"),
         basis=_(
             "LAB § 31, stk. 3: jobcenteret holder mindst fire individuelle jobsamtaler inden for de første 6 "
-            "måneder (forløb startet fra 1.1.2020; gruppesamtaler og udeblivelser tæller ikke)"
+            "måneder (forløb startet fra 1.1.2020; gruppesamtaler og udeblivelser tæller ikke). Advarslen "
+            "løses, når den første individuelle samtale efter de seks måneder er holdt; historikken består"
         ),
         basis_kind="lov",
         in_force_from=PERIOD.valid_from,
@@ -47,6 +48,9 @@ RULES = [
                               AND m.held_on >= f.start_date AND m.held_on < (f.start_date + INTERVAL '6 months')::date
             WHERE f.start_date >= DATE '{PERIOD.valid_from.isoformat()}'
               AND (f.start_date + INTERVAL '6 months')::date <= %(d)s
+              AND NOT EXISTS (SELECT 1 FROM m later
+                              WHERE later.forloeb_id = f.id AND later.borger_attended AND later.setting = 'individuel'
+                                AND later.held_on >= (f.start_date + INTERVAL '6 months')::date)
             GROUP BY f.id, f.start_date
             HAVING count(m.id) < 4""",
         ),

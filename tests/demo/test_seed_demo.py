@@ -33,6 +33,8 @@ from cases.models import (
 from cases.rulepacks import rulepack_on
 from demo.management.commands.seed_demo import DEMO_LOGINS, PASSWORD, login_table
 from demo.rehab_data import COPENHAGEN, TEAM_NAME
+from followup import selectors as followup_selectors
+from followup.models import EvaluationRun, Flag, FollowUpMeeting, NoNextReason
 from plans import selectors as plan_selectors
 from plans.models import (
     STARTED_STATUSES,
@@ -737,3 +739,176 @@ def test_the_records_around_the_plan_pass_the_services_rules(demo):
     for p in progress:
         assert 1 <= p.score <= 5 and p.recorded_on <= today
         assert p.milestone_lineage in lineages[p.forloeb_id]
+
+
+# --- The opfølgning side ---------------------------------------------------------------------------
+
+
+def samtaler_by_forloeb():
+    samtaler = defaultdict(list)
+    for m in FollowUpMeeting.objects.order_by("held_on", "id"):
+        samtaler[m.forloeb_id].append(m)
+    return samtaler
+
+
+def end_of(forloeb, today):
+    return min(forloeb.closed_on or today, today)
+
+
+def year_before(day):
+    try:
+        return day.replace(year=day.year - 1)
+    except ValueError:
+        return day.replace(year=day.year - 1, day=28)
+
+
+def share(n, of):
+    return n / of if of else 0.0
+
+
+def test_the_summary_shows_the_samtaler_and_the_flags_and_the_seed_stays_fast(demo):
+    print(f"seed_demo took {demo.seconds:.2f} s")
+    assert demo.seconds < 10
+    assert "opfølgningssamtaler" in demo.output and "udeblivelser" in demo.output
+    assert "mindst seks samtaler de seneste 12 måneder" in demo.output
+    assert "Advarsler rejst ved evalueringen i dag" in demo.output and "STD_SAMTALE_OVERDUE" in demo.output
+
+
+def test_samtaler_only_in_granted_forloeb_between_the_start_and_the_end_or_today(demo):
+    today = timezone.localdate()
+    samtaler = samtaler_by_forloeb()
+    forloeb = {f.pk: f for f in Forloeb.objects.all()}
+    assert len(samtaler) > 250
+    gaps = []
+    for forloeb_id, held in samtaler.items():
+        f = forloeb[forloeb_id]
+        assert f.start_date is not None, forloeb_id
+        assert all(f.start_date <= m.held_on <= end_of(f, today) for m in held), forloeb_id
+        days = [m.held_on for m in held]
+        assert len(set(days)) == len(days), forloeb_id
+        gaps += [(b - a).days for a, b in zip(days, days[1:], strict=False)]
+    # Every forløb granted (and started) at least two months ago has samtaler; none before the grant.
+    running = [f for f in forloeb.values() if f.start_date and (end_of(f, today) - f.start_date).days >= 60]
+    assert running and all(f.pk in samtaler for f in running)
+    assert not any(forloeb[pk].start_date is None for pk in samtaler)
+    within = share(sum(1 for d in gaps if 28 <= d <= 70), len(gaps))
+    print(f"gaps of 4-10 weeks: {within:.0%} (median {statistics.median(gaps)} days)")
+    assert within > 0.55 and 35 <= statistics.median(gaps) <= 63
+
+
+def test_six_samtaler_in_the_latest_12_months_reproduces_the_audit(demo):
+    today = timezone.localdate()
+    samtaler = samtaler_by_forloeb()
+    counts = []
+    for f in Forloeb.objects.filter(start_date__isnull=False):
+        end = end_of(f, today)
+        if year_before(end) < f.start_date:
+            continue
+        since = year_before(end)
+        counts.append(sum(1 for m in samtaler[f.pk] if m.borger_attended and since < m.held_on <= end))
+    six = share(sum(1 for n in counts if n >= 6), len(counts))
+    four_five = share(sum(1 for n in counts if 4 <= n <= 5), len(counts))
+    three = share(sum(1 for n in counts if n <= 3), len(counts))
+    more = share(sum(1 for n in counts if n > 6), len(counts))
+    print(f"n = {len(counts)}: >= 6 {six:.0%}, 4-5 {four_five:.0%}, <= 3 {three:.0%}, > 6 {more:.0%}")
+    assert len(counts) > 150
+    assert 0.45 <= six <= 0.72  # §3.6: 59 %
+    assert 0.18 <= four_five <= 0.42  # 30 %
+    assert 0.04 <= three <= 0.2  # 11 %
+    assert 0.15 <= more <= 0.5  # "every third"
+
+
+def test_every_samtale_has_a_next_date_or_a_reason_and_passes_the_model_rules(demo):
+    members = set(TeamMembership.objects.values_list("user_id", "team_id"))
+    meetings = list(FollowUpMeeting.objects.select_related("forloeb"))
+    for m in meetings:
+        assert m.next_on is not None or m.no_next_reason, m.pk
+        if m.next_on is not None:
+            assert m.held_on < m.next_on <= m.held_on + timedelta(days=366) and not m.no_next_reason, m.pk
+        assert m.no_next_reason != NoNextReason.OTHER or m.no_next_note, m.pk
+        assert m.held_by_id == m.created_by_id and (m.held_by_id, m.forloeb.team_id) in members, m.pk
+        if m.held_at is not None:
+            local = timezone.localtime(m.held_at, COPENHAGEN)
+            assert local.date() == m.held_on and 8 <= local.hour < 16, m.pk
+        assert local_day(m.created_at) >= m.held_on
+        if not m.borger_attended:
+            assert not (m.status_on_interventions or m.new_agreements or m.borger_perspective or m.mentor_need_assessed)
+        assert m.mentor_need_assessed == bool(m.mentor_assessment)
+    for m in meetings[::50]:
+        m.full_clean()  # includes the check constraints
+    n = len(meetings)
+    no_shows = share(sum(1 for m in meetings if not m.borger_attended), n)
+    group = share(sum(1 for m in meetings if m.setting == "gruppe"), n)
+    remote = share(sum(1 for m in meetings if m.channel != "fremmoede"), n)
+    with_next = share(sum(1 for m in meetings if m.next_on), n)
+    print(
+        f"{n} samtaler: udeblivelser {no_shows:.1%}, gruppe {group:.0%}, telefon/video {remote:.0%}, next {with_next:.0%}"
+    )
+    assert 0.03 <= no_shows <= 0.08
+    assert 0.04 <= group <= 0.2 and 0.15 <= remote <= 0.4
+    assert with_next > 0.5
+    # The last samtale before a planned end says the forløb ends (deaths and moves come unannounced).
+    closed_last = [
+        held[-1]
+        for pk, held in samtaler_by_forloeb().items()
+        if held[-1].forloeb.closed_on is not None
+        and held[-1].forloeb.outcome not in (Outcome.DEATH, Outcome.MOVED, Outcome.SYGEDAGPENGE)
+    ]
+    ending = sum(1 for m in closed_last if m.no_next_reason == NoNextReason.ENDING)
+    assert closed_last and ending / len(closed_last) > 0.8
+
+
+def test_the_latest_samtale_has_the_content_the_audit_found(demo):
+    latest = {}
+    for m in FollowUpMeeting.objects.filter(borger_attended=True).order_by("held_on", "id"):
+        latest[m.forloeb_id] = m
+    n = len(latest)
+    status = share(sum(1 for m in latest.values() if m.status_on_interventions), n)
+    agreements = share(sum(1 for m in latest.values() if m.new_agreements), n)
+    mentor = share(sum(1 for m in latest.values() if m.mentor_need_assessed), n)
+    perspective = share(sum(1 for m in latest.values() if m.borger_perspective), n)
+    print(
+        f"latest samtale: status {status:.0%}, aftaler {agreements:.0%}, mentor {mentor:.0%}, perspektiv {perspective:.0%}"
+    )
+    assert 0.76 <= status <= 0.95  # §3.6: 86 %
+    assert 0.42 <= agreements <= 0.7  # 55 %
+    assert 0.2 <= mentor <= 0.42  # 31 %
+    assert 0.7 <= perspective <= 0.9  # 81 %
+
+
+def test_the_plan_revisions_after_a_samtale_have_their_samtale(demo):
+    revisions = ActionPlan.objects.filter(revision_reason__startswith="Opfølgningssamtale den ")
+    assert revisions.exists()
+    for plan in revisions:
+        day = plan.revision_reason.removeprefix("Opfølgningssamtale den ")[:10]
+        samtale = FollowUpMeeting.objects.get(plan_revision=plan)
+        assert samtale.forloeb_id == plan.forloeb_id and samtale.held_on.strftime("%d.%m.%Y") == day
+        assert samtale.borger_attended
+
+
+def test_the_flags_are_evaluated_and_min_dag_has_work_for_the_demo_login(demo):
+    today = timezone.localdate()
+    assert EvaluationRun.objects.filter(as_of=today, finished_at__isnull=False).exists()
+    open_flags = Flag.objects.filter(resolved_at__isnull=True)
+    rules = Counter(open_flags.values_list("rule_id", flat=True))
+    print("open flags:", dict(rules.most_common()))
+    assert rules["STD_SAMTALE_OVERDUE"] > 10 and rules["NO_NEXT_SAMTALE"] > 10
+    # STD_SAMTALE_OVERDUE holds exactly where the last attended samtale (or the start) is over 61 days ago.
+    samtaler = samtaler_by_forloeb()
+    expected = set()
+    for f in Forloeb.objects.open().filter(start_date__lte=today):
+        attended = [m.held_on for m in samtaler[f.pk] if m.borger_attended]
+        if (attended[-1] if attended else f.start_date) + timedelta(days=61) < today:
+            expected.add(f.pk)
+    flagged = set(open_flags.filter(rule_id="STD_SAMTALE_OVERDUE").values_list("forloeb_id", flat=True))
+    assert flagged == expected
+
+    karin = User.objects.get(username="sagsbehandler")
+    work = followup_selectors.worklist(coordinator=karin, today=today)
+    print(
+        f"Min dag for sagsbehandler: {len(work.overdue)} overskredne, {len(work.due_today)} i dag, "
+        f"{len(work.due_this_week)} denne uge, {work.open_flag_count} advarsler"
+    )
+    assert work.overdue and work.open_flag_count >= 1
+    assert work.due_today or work.due_this_week
+    assert all(d.forloeb.current_coordinator_id == karin.pk for d in work.overdue)

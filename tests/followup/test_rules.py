@@ -86,6 +86,12 @@ def test_t4_three_individual_and_one_group_samtale_in_the_first_six_months_break
     flag = Flag.objects.get(forloeb=f, rule_id="LAB2020_FIRST6M_UNDER_4")
     assert flag.evidence["antal"] == 3 and flag.pack == "LAB2020"
     assert "LAB § 31, stk. 3" in flag.basis
+    samtale(f, D(2020, 8, 20))  # the first individual samtale after the six months
+    evaluate(D(2020, 8, 19))
+    assert "LAB2020_FIRST6M_UNDER_4" in open_flags(f)
+    evaluate(D(2020, 8, 20))
+    flag.refresh_from_db()
+    assert flag.resolved_on == D(2020, 8, 20) and flag.resolution == "ophoert"
 
 
 def test_the_first_six_months_rule_covers_only_forloeb_started_under_the_2020_law(make_forloeb, samtale):
@@ -489,3 +495,25 @@ def test_a_single_forloeb_evaluation_leaves_other_forloeb_alone(make_forloeb, sa
     evaluate(D(2024, 6, 1), forloeb=a)
     assert "STD_SAMTALE_OVERDUE" not in open_flags(a)
     assert "STD_SAMTALE_OVERDUE" in open_flags(b)
+
+
+@pytest.mark.parametrize(("decided_on", "flagged"), [(D(2019, 11, 14), False), (D(2019, 11, 15), True)])
+def test_the_over_40_rule_starts_on_the_40th_birthday(make_forloeb, decide, decided_on, flagged):
+    borger = BorgerFactory(cpr="1511791234")  # born 15 November 1979
+    make_forloeb(
+        opened_on=D(2014, 1, 1),
+        start_date=D(2014, 3, 1),
+        planned_end_date=D(2017, 3, 1),
+        closed_on=D(2017, 3, 1),
+        borger=borger,
+    )
+    f = make_forloeb(
+        opened_on=D(2019, 5, 1),
+        start_date=D(2019, 12, 1),
+        planned_end_date=D(2021, 12, 1),
+        borger=borger,
+        sequence_no=2,
+    )
+    decide(f, decided_on)
+    evaluate(D(2019, 12, 1))
+    assert ("OVER40_NO_CONSENT" in open_flags(f)) is flagged

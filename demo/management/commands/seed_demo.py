@@ -13,8 +13,11 @@ waiting times, and are written with bulk_create (the rows the transition service
 have written: PhaseTransition, CoordinatorAssignment), so the whole build takes a few
 seconds. The simulated history of every forløb is then handed to `demo.rehab_data`,
 which builds the rehabiliteringsteam's side on the same dates (forberedende dele, goals,
-health documents, meetings, indstillinger and afgørelser), and then to `demo.plans_data` for
-the indsatsplaner, indsatser and what surrounds them.
+health documents, meetings, indstillinger and afgørelser), then to `demo.plans_data` for
+the indsatsplaner, indsatser and what surrounds them, and then to `demo.followup_data` for the
+opfølgningssamtaler. Last, the rule packs are evaluated as of today (a full run of
+`followup.services.flags_evaluate`, as the nightly job does), so the flags and the
+caseworkers' "Min dag" are there from the first login.
 
 This command lives in the `demo` app because it needs every other app; `cases` imports
 none of them.
@@ -52,7 +55,8 @@ from cases.models import (
     User,
 )
 from cases.rulepacks import rulepack_on
-from demo import plans_data, rehab_data
+from demo import followup_data, plans_data, rehab_data
+from followup import services as followup_services
 
 SEED = 2013
 PASSWORD = "forloeb-demo"  # noqa: S105  (the shared, public demo password)
@@ -486,6 +490,7 @@ def summary(counts: dict, seconds: float) -> str:
     lines.append(f"  {'I alt'.ljust(width)}  {sum(phases.values()):5d}")
     lines += ["", *rehab_data.summary_lines(counts["rehab"])]
     lines += plans_data.summary_lines(counts["plans"])
+    lines += followup_data.summary_lines(counts["followup"])
     return "\n".join(lines)
 
 
@@ -667,6 +672,11 @@ def build(*, today: date, taken_cprs: set[str]) -> dict:
     )
     # The indsatsplaner and indsatser on the same histories (after the indstillinger they answer).
     plans_counts = plans_data.build(kommune=kommune, histories=histories, today=today)
+    # The opfølgningssamtaler on the same histories (after the plan revisions some of them made).
+    followup_counts = followup_data.build(kommune=kommune, histories=histories, today=today, main_user=main_user)
+    # Last, the rule packs as of today: the flags a caseworker meets on the first login.
+    evaluation = followup_services.flags_evaluate(as_of=today)
+    followup_counts["flags"] = dict(evaluation.raised)
 
     return {
         "teams": len(teams),
@@ -678,6 +688,7 @@ def build(*, today: date, taken_cprs: set[str]) -> dict:
         "phases": Counter(f.phase for f in forloeb_rows),
         "rehab": rehab_counts,
         "plans": plans_counts,
+        "followup": followup_counts,
     }
 
 
