@@ -1,9 +1,23 @@
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cases.models import Outcome, Phase, validate_cpr
 from cases.selectors import DEFAULT_SORT, SORTS, ForloebFilter
+
+
+def add_service_errors(form: forms.Form, exc: ValidationError) -> None:
+    """Put a service's Danish ValidationError on the form: on the field it names when the form
+    has that field, else on the form as a whole. Every app's views use this."""
+    if hasattr(exc, "error_dict"):
+        for name, errors in exc.message_dict.items():
+            for message in errors:
+                form.add_error(name if name in form.fields else None, message)
+    else:
+        for message in exc.messages:
+            form.add_error(None, message)
+
 
 SORT_LABELS = {  # the first is the default sort
     "-oprettet": _("Nyeste først"),

@@ -18,20 +18,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from cases import selectors as case_selectors
+from cases.forms import add_service_errors
 from cases.models import AccessAction, Forloeb, User
 from cases.services import access_log_record
 from followup import selectors, services
 from followup.forms import AcknowledgeForm, FollowUpForm, WorklistForm
-
-
-def _add_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for name, errors in exc.message_dict.items():
-            for message in errors:
-                form.add_error(name if name in form.fields else None, message)
-    else:
-        for message in exc.messages:
-            form.add_error(None, message)
 
 
 def _next_url(request: HttpRequest, default: str) -> str:
@@ -92,7 +83,7 @@ def followup_add(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             meeting = services.followup_register(forloeb=forloeb, data=form.cleaned_data, actor=request.user)
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             access_log_record(user=request.user, borger=forloeb.borger, forloeb=forloeb, action=AccessAction.CHANGE)
             messages.success(

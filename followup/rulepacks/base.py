@@ -50,6 +50,17 @@ def with_pack(code: str, rules: list[Rule]) -> tuple[Rule, ...]:
     return tuple(Rule(**{**r.__dict__, "pack": code}) for r in rules)
 
 
+def legal_pack(period, rules: list[Rule]) -> Pack:
+    """A pack of flag rules on one legal period of `cases.rulepacks` (its code, name, date, basis)."""
+    return Pack(
+        code=period.code,
+        name=period.name,
+        valid_from=period.valid_from,
+        basis=period.basis,
+        rules=with_pack(period.code, rules),
+    )
+
+
 # --- SQL building blocks --------------------------------------------------------------------
 
 # The forløb open on the day, with the kommune's settings (or the defaults) beside each.

@@ -4,7 +4,7 @@ no indsats started within six months of the start means the case goes back to th
 
 from django.utils.translation import gettext_lazy as _
 
-from followup.rulepacks.base import FORLOEB, GENFORELAEGGELSER, Pack, Rule, legal_period, query, with_pack
+from followup.rulepacks.base import FORLOEB, GENFORELAEGGELSER, Rule, legal_pack, legal_period, query
 
 PERIOD = legal_period("BEDRE2022")
 
@@ -37,10 +37,4 @@ RULES = [
     ),
 ]
 
-PACK = Pack(
-    code=PERIOD.code,
-    name=PERIOD.name,
-    valid_from=PERIOD.valid_from,
-    basis=PERIOD.basis,
-    rules=with_pack(PERIOD.code, RULES),
-)
+PACK = legal_pack(PERIOD, RULES)

@@ -3,7 +3,7 @@ further forløb for a borger over 40 only if the borger wishes it (R6)."""
 
 from django.utils.translation import gettext_lazy as _
 
-from followup.rulepacks.base import FORLOEB, SAMTALER, Pack, Rule, legal_period, query, with_pack
+from followup.rulepacks.base import FORLOEB, SAMTALER, Rule, legal_pack, legal_period, query
 
 PERIOD = legal_period("LAB2013")
 NEXT = legal_period("LAB2020")
@@ -36,10 +36,4 @@ RULES = [
     ),
 ]
 
-PACK = Pack(
-    code=PERIOD.code,
-    name=PERIOD.name,
-    valid_from=PERIOD.valid_from,
-    basis=PERIOD.basis,
-    rules=with_pack(PERIOD.code, RULES),
-)
+PACK = legal_pack(PERIOD, RULES)

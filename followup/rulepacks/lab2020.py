@@ -14,12 +14,11 @@ from followup.rulepacks.base import (
     GENFORELAEGGELSER,
     LAST_SAMTALE,
     SAMTALER,
-    Pack,
     Rule,
+    legal_pack,
     legal_period,
     max_end_sql,
     query,
-    with_pack,
 )
 
 PERIOD = legal_period("LAB2020")
@@ -161,10 +160,4 @@ RULES = [
     ),
 ]
 
-PACK = Pack(
-    code=PERIOD.code,
-    name=PERIOD.name,
-    valid_from=PERIOD.valid_from,
-    basis=PERIOD.basis,
-    rules=with_pack(PERIOD.code, RULES),
-)
+PACK = legal_pack(PERIOD, RULES)

@@ -5,7 +5,7 @@ are verified (they are described as looser). In-force date and transitional rule
 
 from django.utils.translation import gettext_lazy as _
 
-from followup.rulepacks.base import FORLOEB, Pack, Rule, legal_period, query, with_pack
+from followup.rulepacks.base import FORLOEB, Rule, legal_pack, legal_period, query
 
 PERIOD = legal_period("REFORM2026")
 
@@ -33,10 +33,4 @@ RULES = [
     ),
 ]
 
-PACK = Pack(
-    code=PERIOD.code,
-    name=PERIOD.name,
-    valid_from=PERIOD.valid_from,
-    basis=PERIOD.basis,
-    rules=with_pack(PERIOD.code, RULES),
-)
+PACK = legal_pack(PERIOD, RULES)

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from cases import selectors as case_selectors
+from cases.forms import add_service_errors
 from cases.models import AccessAction, Forloeb, Phase
 from cases.services import access_log_record
 from plans import selectors, services
@@ -32,17 +33,6 @@ from rehab.models import DocumentKind
 
 PAGE = "plans/plan.html"
 REGION = "plans/plan.html#interventions"
-
-
-def _add_errors(form, exc: ValidationError) -> None:
-    """Put a service's ValidationError on the form, on the field it names when the form has it."""
-    if hasattr(exc, "error_dict"):
-        for name, errors in exc.message_dict.items():
-            for message in errors:
-                form.add_error(name if name in form.fields else None, message)
-    else:
-        for message in exc.messages:
-            form.add_error(None, message)
 
 
 def _move_auto_id(intervention_pk: int, action: str) -> str:
@@ -222,7 +212,7 @@ def plan_update(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.plan_update(plan=draft, data=form.cleaned_data, actor=request.user)
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Indsatsplanen er gemt."))
             return _back(forloeb, "plan-heading")
@@ -241,7 +231,7 @@ def goal_add(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.plan_goal_add(plan=draft, actor=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Målet er tilføjet."))
             return _back(forloeb, "plan-goals-heading")
@@ -276,7 +266,7 @@ def milestone_add(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.milestone_add(plan=draft, actor=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Delmålet er tilføjet."))
             return _back(forloeb, "milestones-heading")
@@ -313,7 +303,7 @@ def plan_complete(request: HttpRequest, pk: int) -> HttpResponse:
                 plan=draft, completed_on=form.cleaned_data["completed_on"], actor=request.user
             )
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(
                 request, _("Indsatsplanen (version %(version)s) er færdiggjort.") % {"version": draft.version}
@@ -336,7 +326,7 @@ def plan_revise(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             plan = services.plan_revise(forloeb=forloeb, reason=form.cleaned_data["reason"], actor=request.user)
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(
                 request,
@@ -359,7 +349,7 @@ def intervention_add(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             intervention = services.intervention_add(forloeb=forloeb, data=form.cleaned_data, actor=request.user)
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Indsatsen “%(name)s” er registreret.") % {"name": intervention})
             return _back(forloeb, "interventions")
@@ -384,7 +374,7 @@ def intervention_move(request: HttpRequest, ipk: int, action: str) -> HttpRespon
                 intervention=intervention, action=action, actor=request.user, **form.service_kwargs()
             )
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             notice = _("%(name)s: %(status)s.") % {"name": moved, "status": moved.get_status_display()}
             if request.htmx:

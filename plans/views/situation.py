@@ -12,7 +12,6 @@ from datetime import date
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -22,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
+from cases.forms import add_service_errors
 from cases.models import AccessAction, Forloeb
 from cases.services import access_log_record
 from plans import selectors, services
@@ -154,17 +154,6 @@ def _consent_state(consent: Consent, today: date) -> tuple[str, bool]:
 # --- Page -------------------------------------------------------------------------------------------------
 
 
-def _add_errors(form: Form, exc: ValidationError) -> None:
-    """Put a service's ValidationError on the form: on the field it names when the form has it."""
-    if hasattr(exc, "error_dict"):
-        for name, errors in exc.message_dict.items():
-            for message in errors:
-                form.add_error(name if name in form.fields else None, message)
-    else:
-        for message in exc.messages:
-            form.add_error(None, message)
-
-
 def _milestones(plan):
     return plan.milestones.order_by("order", "id") if plan else Milestone.objects.none()
 
@@ -237,7 +226,7 @@ def _save(request, forloeb, form, context_key: str, anchor: str, success: str, w
         try:
             write(form.cleaned_data)
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, success)
             return _back(forloeb, anchor)

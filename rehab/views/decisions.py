@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from cases.forms import add_service_errors
 from cases.models import Phase
 from cases.services import TransitionError
 from rehab import selectors, services
@@ -22,7 +23,6 @@ from rehab.forms.decisions import (
     filled,
 )
 from rehab.models import Recommendation
-from rehab.views.preparatory import add_errors
 
 
 @require_http_methods(["GET", "POST"])
@@ -44,7 +44,7 @@ def recommendation_create(request: HttpRequest, pk: int) -> HttpResponse:
                 **form.cleaned_data,
             )
         except ValidationError as exc:
-            add_errors(form, exc)
+            add_service_errors(form, exc)
         except TransitionError as exc:
             form.add_error(None, str(exc))
         except PermissionDenied:
@@ -99,7 +99,7 @@ def decision_create(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.decision_record(forloeb=forloeb, actor=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            add_errors(form, exc)
+            add_service_errors(form, exc)
         except TransitionError as exc:
             form.add_error(None, str(exc))
         except PermissionDenied:

@@ -12,6 +12,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from cases import services as case_services
+from cases.forms import add_service_errors
 from cases.models import AccessAction, Sector, User
 from rehab import selectors, services
 from rehab.forms.meetings import (
@@ -37,16 +38,6 @@ def _add_errors(request: HttpRequest, form=None, exc: ValidationError | None = N
     if exc is not None:
         for message in exc.messages:
             messages.error(request, message)
-
-
-def _errors_into_form(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for name, errors in exc.message_dict.items():
-            for message in errors:
-                form.add_error(name if name in form.fields else None, message)
-    else:
-        for message in exc.messages:
-            form.add_error(None, message)
 
 
 def _attendance_summary(item) -> dict | None:
@@ -89,7 +80,7 @@ def meeting_create(request: HttpRequest) -> HttpResponse:
                 actor=request.user,
             )
         except ValidationError as exc:
-            _errors_into_form(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Mødet er planlagt: %(meeting)s.") % {"meeting": meeting_label(meeting)})
             return redirect("rehab:meeting_detail", pk=meeting.pk)

@@ -8,22 +8,12 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from cases.forms import add_service_errors
 from cases.models import AccessAction, Phase
 from cases.services import access_log_record
 from rehab import selectors, services
 from rehab.forms.preparatory import GoalForm, HealthDocumentForm, HealthReceivedForm, PreparatoryPartForm
 from rehab.models import DocumentKind
-
-
-def add_errors(form, exc: ValidationError) -> None:
-    """Put a service's ValidationError on the form, on the field it names when the form has it."""
-    if hasattr(exc, "error_dict"):
-        for name, errors in exc.message_dict.items():
-            for message in errors:
-                form.add_error(name if name in form.fields else None, message)
-    else:
-        for message in exc.messages:
-            form.add_error(None, message)
 
 
 def _overview_context(request: HttpRequest, forloeb, **forms) -> dict:
@@ -78,7 +68,7 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.preparatory_part_save(forloeb=forloeb, data=form.cleaned_data, actor=request.user)
         except ValidationError as exc:
-            add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Den forberedende del er gemt."))
             return redirect("rehab:forloeb_rehab", pk=forloeb.pk)
@@ -110,7 +100,7 @@ def goal_add(request: HttpRequest, pk: int) -> HttpResponse:
                 **form.cleaned_data,
             )
         except ValidationError as exc:
-            add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Målet er tilføjet."))
             return redirect("rehab:forloeb_rehab", pk=forloeb.pk)
@@ -143,7 +133,7 @@ def health_add(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.health_document_add(forloeb=forloeb, data=form.cleaned_data, actor=request.user)
         except ValidationError as exc:
-            add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Helbredsdokumentet er registreret."))
             return redirect("rehab:forloeb_rehab", pk=forloeb.pk)
@@ -163,7 +153,7 @@ def health_received(request: HttpRequest, pk: int, doc_pk: int) -> HttpResponse:
         try:
             services.health_document_mark_received(document=document, actor=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Dokumentet er registreret som modtaget."))
             return redirect("rehab:forloeb_rehab", pk=forloeb.pk)

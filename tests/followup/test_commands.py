@@ -99,28 +99,33 @@ def test_export_open_on_a_day_gives_the_flags_open_that_day(history):
     assert "INDSTILLING_LATE_TO_BORGER" in open_oct and "INDSTILLING_LATE_TO_BORGER" not in open_dec
 
 
-@pytest.mark.django_db(transaction=True)
-def test_two_overlapping_full_runs_raise_each_flag_once(history):
-    """Two nightly runs at the same moment, each in its own connection: the partial unique
-    index and the per-rule lock leave exactly the flags one run raises."""
-    barrier = threading.Barrier(2)
+def at_once(n: int, work) -> list[Exception]:
+    """Run `work` in n threads released together, each with its own database connection."""
+    barrier = threading.Barrier(n)
     errors = []
 
-    def nightly():
+    def worker():
         try:
             barrier.wait(timeout=10)
-            services.flags_evaluate(as_of=D(2020, 3, 1))
-        except Exception as exc:  # noqa: BLE001 - reported below
+            work()
+        except Exception as exc:  # noqa: BLE001 - reported to the test
             errors.append(exc)
         finally:
             connection.close()
 
-    threads = [threading.Thread(target=nightly) for _ in range(2)]
+    threads = [threading.Thread(target=worker) for _ in range(n)]
     for t in threads:
         t.start()
     for t in threads:
         t.join(timeout=60)
-    assert not errors
+    return errors
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_overlapping_full_runs_raise_each_flag_once(history):
+    """Two nightly runs at the same moment, each in its own connection: the partial unique
+    index and the per-rule lock leave exactly the flags one run raises."""
+    assert not at_once(2, lambda: services.flags_evaluate(as_of=D(2020, 3, 1)))
     flags = list(Flag.objects.values_list("forloeb_id", "rule_id", "subject"))
     assert flags and len(flags) == len(set(flags))
     assert services.flags_evaluate(as_of=D(2020, 3, 1)).total_raised == 0
@@ -129,23 +134,6 @@ def test_two_overlapping_full_runs_raise_each_flag_once(history):
 @pytest.mark.django_db(transaction=True)
 def test_overlapping_single_forloeb_runs_without_the_lock_still_raise_each_flag_once(history):
     a = history[0]
-    barrier = threading.Barrier(4)
-    errors = []
-
-    def reevaluate():
-        try:
-            barrier.wait(timeout=10)
-            services.flags_evaluate(as_of=D(2020, 3, 1), forloeb_ids=[a.pk])
-        except Exception as exc:  # noqa: BLE001 - reported below
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=reevaluate) for _ in range(4)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=60)
-    assert not errors
+    assert not at_once(4, lambda: services.flags_evaluate(as_of=D(2020, 3, 1), forloeb_ids=[a.pk]))
     flags = list(Flag.objects.filter(forloeb=a).values_list("rule_id", "subject"))
     assert flags and len(flags) == len(set(flags))

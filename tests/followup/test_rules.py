@@ -388,8 +388,8 @@ def test_the_maximum_duration_of_the_pack_in_force_at_the_start_sets_the_end(mak
     assert Flag.objects.get(forloeb=f, rule_id="GENFORELAEGGELSE_DUE").evidence["slutdato"] == "2025-01-10"
 
 
-def test_t15_a_further_forloeb_for_a_borger_over_40_without_consent(make_forloeb, decide):
-    borger = BorgerFactory(cpr="0505721234")  # born 5 May 1972
+def further_forloeb(make_forloeb, borger):
+    """A second ressourceforløb (granted 2019) for a borger who had one in 2014-2017."""
     make_forloeb(
         opened_on=D(2014, 1, 1),
         start_date=D(2014, 3, 1),
@@ -397,13 +397,18 @@ def test_t15_a_further_forloeb_for_a_borger_over_40_without_consent(make_forloeb
         closed_on=D(2017, 3, 1),
         borger=borger,
     )
-    f = make_forloeb(
+    return make_forloeb(
         opened_on=D(2019, 5, 1),
         start_date=D(2019, 12, 1),
         planned_end_date=D(2021, 12, 1),
         borger=borger,
         sequence_no=2,
     )
+
+
+def test_t15_a_further_forloeb_for_a_borger_over_40_without_consent(make_forloeb, decide):
+    borger = BorgerFactory(cpr="0505721234")  # born 5 May 1972
+    f = further_forloeb(make_forloeb, borger)
     decide(f, D(2019, 11, 15))
     evaluate(D(2019, 11, 15))
     flag = Flag.objects.get(forloeb=f, rule_id="OVER40_NO_CONSENT")
@@ -414,20 +419,7 @@ def test_t15_a_further_forloeb_for_a_borger_over_40_without_consent(make_forloeb
 def test_the_over_40_rule_is_met_by_the_borgers_wish_and_does_not_apply_under_40(make_forloeb, decide):
     older, younger = BorgerFactory(cpr="0505721234"), BorgerFactory(cpr="0101851234")
     for borger, consent in ((older, D(2019, 11, 1)), (younger, None)):
-        make_forloeb(
-            opened_on=D(2014, 1, 1),
-            start_date=D(2014, 3, 1),
-            planned_end_date=D(2017, 3, 1),
-            closed_on=D(2017, 3, 1),
-            borger=borger,
-        )
-        f = make_forloeb(
-            opened_on=D(2019, 5, 1),
-            start_date=D(2019, 12, 1),
-            planned_end_date=D(2021, 12, 1),
-            borger=borger,
-            sequence_no=2,
-        )
+        f = further_forloeb(make_forloeb, borger)
         decide(f, D(2019, 11, 15), consent_on=consent)
     evaluate(D(2019, 12, 1))
     assert not Flag.objects.filter(rule_id="OVER40_NO_CONSENT").exists()
@@ -500,20 +492,7 @@ def test_a_single_forloeb_evaluation_leaves_other_forloeb_alone(make_forloeb, sa
 @pytest.mark.parametrize(("decided_on", "flagged"), [(D(2019, 11, 14), False), (D(2019, 11, 15), True)])
 def test_the_over_40_rule_starts_on_the_40th_birthday(make_forloeb, decide, decided_on, flagged):
     borger = BorgerFactory(cpr="1511791234")  # born 15 November 1979
-    make_forloeb(
-        opened_on=D(2014, 1, 1),
-        start_date=D(2014, 3, 1),
-        planned_end_date=D(2017, 3, 1),
-        closed_on=D(2017, 3, 1),
-        borger=borger,
-    )
-    f = make_forloeb(
-        opened_on=D(2019, 5, 1),
-        start_date=D(2019, 12, 1),
-        planned_end_date=D(2021, 12, 1),
-        borger=borger,
-        sequence_no=2,
-    )
+    f = further_forloeb(make_forloeb, borger)
     decide(f, decided_on)
     evaluate(D(2019, 12, 1))
     assert ("OVER40_NO_CONSENT" in open_flags(f)) is flagged

@@ -6,26 +6,18 @@ manage.py evaluate_flags --as-of 2020-03-01 --dry-run   # count what would be fl
 manage.py evaluate_flags --forloeb 12 --forloeb 13      # just these forløb
 """
 
-from datetime import date
-
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from followup import services
-
-
-def _day(value: str) -> date:
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise CommandError(f"Ugyldig dato: {value!r}. Skriv den som ÅÅÅÅ-MM-DD, fx 2020-03-01.") from None
+from followup.management.dates import parse_day
 
 
 class Command(BaseCommand):
     help = "Evaluate the rule packs and raise or resolve flags (set-based, idempotent)."
 
     def add_arguments(self, parser):
-        parser.add_argument("--as-of", type=_day, help="The day to evaluate as of (YYYY-MM-DD); default today.")
+        parser.add_argument("--as-of", type=parse_day, help="The day to evaluate as of (YYYY-MM-DD); default today.")
         parser.add_argument("--forloeb", type=int, action="append", help="Only this forløb (id); may repeat.")
         parser.add_argument("--dry-run", action="store_true", help="Count what would be flagged; write nothing.")
         parser.add_argument(

@@ -7,18 +7,11 @@ manage.py export_flags --open-on 2020-03-01         # the flags open on that day
 
 import csv
 import json
-from datetime import date
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 
 from followup import selectors
-
-
-def _day(value: str) -> date:
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise CommandError(f"Ugyldig dato: {value!r}. Skriv den som ÅÅÅÅ-MM-DD, fx 2020-03-01.") from None
+from followup.management.dates import parse_day
 
 
 class Command(BaseCommand):
@@ -26,7 +19,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--format", choices=["json", "csv"], default="json")
-        parser.add_argument("--open-on", type=_day, help="Only the flags open on this day (YYYY-MM-DD).")
+        parser.add_argument("--open-on", type=parse_day, help="Only the flags open on this day (YYYY-MM-DD).")
         parser.add_argument("-o", "--output", help="File to write; default stdout.")
 
     def handle(self, *args, format="json", open_on=None, output=None, **options):
