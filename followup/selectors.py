@@ -9,6 +9,7 @@ from datetime import date
 
 from django.db.models import Count, OuterRef, QuerySet, Subquery
 from django.http import Http404
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from cases import selectors as case_selectors
@@ -48,6 +49,29 @@ SUBJECT_LABELS = {
 }
 
 
+# The one-click way to act on a flag: a label and where it goes (url name, anchor).
+SAMTALE = (_("Registrér samtale"), "followup:followup_add", "")
+PLAN = (_("Gå til indsatsplanen"), "plans:plan", "")
+ACTIONS = {
+    "STD_SAMTALE_OVERDUE": SAMTALE,
+    "STD_UNDER_6_12M": SAMTALE,
+    "AGREED_SAMTALE_OVERDUE": SAMTALE,
+    "LAB2013_UNDER_6_12M": SAMTALE,
+    "LAB2020_FIRST6M_UNDER_4": SAMTALE,
+    "NO_NEXT_SAMTALE": SAMTALE,
+    "INDSATS_NOT_STARTED": (_("Start indsatsen"), "plans:plan", "#interventions"),
+    "P113_NO_INDSATS_6M": (_("Start en indsats"), "plans:plan", "#interventions"),
+    "NO_INDSATSPLAN": PLAN,
+    "KS_NOT_IN_PLAN": PLAN,
+    "INDSTILLING_LATE_TO_BORGER": (_("Registrér afsendelsen"), "rehab:forloeb_rehab", ""),
+    "REHAB_WAIT_LONG": (_("Se forberedende del"), "rehab:forloeb_rehab", ""),
+    "GENFORELAEGGELSE_DUE": (_("Se faser og genforelæggelse"), "cases:forloeb_detail", ""),
+    "OVER40_NO_CONSENT": (_("Se afgørelsen"), "rehab:forloeb_rehab", ""),
+    "REFORM2026_NEW_FORLOEB": (_("Se forløbet"), "cases:forloeb_detail", ""),
+}
+GOAL_ACTIONS = {"indsatsplan": PLAN, "indstilling": (_("Se indstillingen"), "rehab:forloeb_rehab", "")}
+
+
 @dataclass
 class FlagView:
     flag: Flag
@@ -60,6 +84,19 @@ class FlagView:
         if subject.startswith("anbefalet:"):
             return self.flag.evidence.get("indsats", "")
         return str(SUBJECT_LABELS.get(subject, subject))
+
+    @property
+    def action(self) -> tuple[str, str] | None:
+        """(label, url) of the step that deals with the flag."""
+        if self.flag.rule_id == "NO_CONCRETE_GOAL":
+            label, name, anchor = GOAL_ACTIONS.get(
+                self.flag.subject, (_("Se forberedende del"), "rehab:forloeb_rehab", "")
+            )
+        elif self.flag.rule_id in ACTIONS:
+            label, name, anchor = ACTIONS[self.flag.rule_id]
+        else:
+            return None
+        return str(label), reverse(name, args=[self.flag.forloeb_id]) + anchor
 
     @property
     def evidence_items(self) -> list[tuple[str, str]]:

@@ -159,3 +159,16 @@ def test_the_team_leader_lists_and_exports_every_flag_without_cpr(client, team_l
     assert overdue.borger.cpr not in response.content.decode()
     login(client, caseworker)
     assert client.get(reverse("followup:flag_list")).status_code == 404
+
+
+def test_each_open_flag_offers_the_step_that_deals_with_it(client, caseworker, make_forloeb, recommend):
+    f = make_forloeb(
+        opened_on=TODAY - dt.timedelta(days=400),
+        start_date=TODAY - dt.timedelta(days=300),
+        planned_end_date=TODAY + dt.timedelta(days=300),
+    )
+    recommend(f, TODAY - dt.timedelta(days=310), interventions=[{"category": "mentor", "description": "Mentor"}])
+    evaluate(TODAY)
+    body = login(client, caseworker).get(reverse("followup:forloeb", args=[f.pk])).content.decode()
+    assert f'href="{reverse("plans:plan", args=[f.pk])}#interventions">Start indsatsen</a>' in body
+    assert f'href="{reverse("followup:followup_add", args=[f.pk])}">Registrér samtale</a>' in body
