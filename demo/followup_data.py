@@ -31,7 +31,6 @@ of the day. Everything is written with one bulk_create; `created_at` is set afte
 moment of the samtale.
 """
 
-import bisect
 import random
 import re
 from collections import Counter, defaultdict
@@ -41,8 +40,8 @@ from zoneinfo import ZoneInfo
 
 from django.utils import timezone
 
-from cases.models import CoordinatorAssignment, Kommune, Outcome, User
-from demo.plans_data import set_moments
+from cases.models import Kommune, Outcome, User
+from demo.plans_data import CoordinatorHistory, set_moments
 from demo.rehab_data import History, pick
 from followup.models import FollowUpMeeting, NoNextReason, SamtaleChannel, SamtaleSetting
 from plans.models import ActionPlan
@@ -183,13 +182,7 @@ class Builder:
         self.today = today
         self.now = timezone.now()
         self.main_user_id = main_user.pk if main_user else None
-        self.assignments: dict[int, list[tuple[date, int]]] = defaultdict(list)
-        for fid, user_id, valid_from in (
-            CoordinatorAssignment.objects.filter(forloeb__kommune=kommune)
-            .order_by("forloeb_id", "valid_from", "id")
-            .values_list("forloeb_id", "coordinator_id", "valid_from")
-        ):
-            self.assignments[fid].append((valid_from, user_id))
+        self.coordinators = CoordinatorHistory(kommune)
         # The plan revisions written "after an opfølgningssamtale on <day>": that samtale must exist.
         self.revisions: dict[int, list[tuple[date, int]]] = defaultdict(list)
         for fid, pk, reason in (
@@ -213,11 +206,6 @@ class Builder:
         self.gaps: list[int] = []
         self.linked = 0
         self.misfits = 0
-
-    def coordinator_on(self, fid: int, day: date) -> int:
-        history = self.assignments[fid]
-        i = bisect.bisect_right([d for d, _u in history], day) - 1
-        return history[max(i, 0)][1]
 
     # -- The dates of one forløb --------------------------------------------------------------------
 
@@ -339,7 +327,7 @@ class Builder:
             held_at = datetime.combine(s.held_on, slot, tzinfo=COPENHAGEN)
             if held_at > self.now:
                 held_at = None
-        user_id = self.coordinator_on(f.pk, s.held_on)
+        user_id = self.coordinators.on(f.pk, s.held_on)
         row = FollowUpMeeting(
             forloeb=f,
             held_on=s.held_on,

@@ -453,6 +453,25 @@ class Round:
     ends_on: date  # the next phase change after this round, or the end of the forløb
 
 
+class CoordinatorHistory:
+    """Who coordinated each forløb of the kommune from when, so a step on a day is signed by the
+    koordinerende sagsbehandler of that day (demo.followup_data uses it too)."""
+
+    def __init__(self, kommune):
+        self.assignments: dict[int, list[tuple[date, int]]] = defaultdict(list)
+        for fid, user_id, valid_from in (
+            CoordinatorAssignment.objects.filter(forloeb__kommune=kommune)
+            .order_by("forloeb_id", "valid_from", "id")
+            .values_list("forloeb_id", "coordinator_id", "valid_from")
+        ):
+            self.assignments[fid].append((valid_from, user_id))
+
+    def on(self, fid: int, day: date) -> int:
+        history = self.assignments[fid]
+        i = bisect.bisect_right([d for d, _u in history], day) - 1
+        return history[max(i, 0)][1]
+
+
 class Builder:
     def __init__(self, *, kommune: Kommune, histories: list[History], today: date):
         self.rng = random.Random(SEED)
@@ -463,13 +482,7 @@ class Builder:
         self.types = {t.code: t for t in InterventionType.objects.filter(valid_to__isnull=True)}
         self.plan_ct = ContentType.objects.get_for_model(ActionPlan)
         self.employers = list(zip(EMPLOYERS, cvr_pool(), strict=True))
-        self.assignments: dict[int, list[tuple[date, int]]] = defaultdict(list)
-        for fid, user_id, valid_from in (
-            CoordinatorAssignment.objects.filter(forloeb__kommune=kommune)
-            .order_by("forloeb_id", "valid_from", "id")
-            .values_list("forloeb_id", "coordinator_id", "valid_from")
-        ):
-            self.assignments[fid].append((valid_from, user_id))
+        self.coordinators = CoordinatorHistory(kommune)
         self.recs: dict[int, list[dict]] = defaultdict(list)
         for rec in (
             Recommendation.objects.filter(forloeb__kommune=kommune)
@@ -505,11 +518,6 @@ class Builder:
         self.with_plan: set[int] = set()
 
     # -- Helpers ----------------------------------------------------------------------------------
-
-    def coordinator_on(self, fid: int, day: date) -> int:
-        history = self.assignments[fid]
-        i = bisect.bisect_right([d for d, _u in history], day) - 1
-        return history[max(i, 0)][1]
 
     def moment(self, day: date, minutes: int = 0) -> datetime:
         moment = datetime.combine(day, time(9, 0), tzinfo=COPENHAGEN) + timedelta(minutes=minutes)
@@ -645,7 +653,7 @@ class Builder:
     def plan_row(self, f, version: int, rec: dict, created_on: date, completed_on: date | None) -> ActionPlan:
         rng = self.rng
         cadence = pick(rng, CADENCE)
-        coordinator = self.coordinator_on(f.pk, completed_on or self.today)
+        coordinator = self.coordinators.on(f.pk, completed_on or self.today)
         plan = ActionPlan(
             forloeb=f,
             version=version,
@@ -656,7 +664,7 @@ class Builder:
             hensyn=list(rec["hensyn"]),
             borger_perspective=rng.choice(PERSPECTIVES),
             completed_on=completed_on,
-            created_by_id=self.coordinator_on(f.pk, created_on),
+            created_by_id=self.coordinators.on(f.pk, created_on),
         )
         if cadence and rng.random() < 0.5:
             plan.followup_agreement = rng.choice(AGREEMENTS).format(w=cadence)
@@ -909,7 +917,7 @@ class Builder:
                         written_on=written,
                         forvaltning=row.forvaltning,
                         note=rng.choice(NOTES[row.forvaltning]),
-                        author_id=self.coordinator_on(f.pk, written),
+                        author_id=self.coordinators.on(f.pk, written),
                     )
                 )
         if completed and rng.random() < 0.2:
@@ -920,7 +928,7 @@ class Builder:
                     written_on=written,
                     forvaltning=rng.choice((Forvaltning.SOCIAL, Forvaltning.HEALTH)),
                     note=rng.choice(GENERAL_NOTES),
-                    author_id=self.coordinator_on(f.pk, written),
+                    author_id=self.coordinators.on(f.pk, written),
                 )
             )
         # Progression per delmål (R-004-04), for most forløb with a completed plan.
@@ -941,7 +949,7 @@ class Builder:
                             recorded_on=day,
                             score=score,
                             note=rng.choice(PROGRESS_NOTES),
-                            recorded_by_id=self.coordinator_on(f.pk, day),
+                            recorded_by_id=self.coordinators.on(f.pk, day),
                         )
                     )
                     score = min(5, max(1, score + rng.choice((-1, 0, 1, 1))))
@@ -1089,7 +1097,7 @@ class Builder:
                         to_status=e.to_status,
                         on=e.on,
                         reason=e.reason,
-                        actor_id=self.coordinator_on(sim.row.forloeb_id, e.registered),
+                        actor_id=self.coordinators.on(sim.row.forloeb_id, e.registered),
                     )
                 )
                 moments.append(self.moment(e.registered, 5 * k))
