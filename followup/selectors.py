@@ -216,8 +216,9 @@ def worklists(*, coordinators: list[User], today: date) -> dict[int, Worklist]:
     grouped: dict[int, list[FlagView]] = defaultdict(list)
     for flag in Flag.objects.filter(forloeb_id__in=by_pk, resolved_at__isnull=True).order_by("raised_on", "id"):
         grouped[flag.forloeb_id].append(FlagView(flag, rule_label(flag.rule_id)))
-    for pk, flags in grouped.items():  # forløb are in name order, so the groups are too
-        results[by_pk[pk].current_coordinator_id].flags_by_forloeb.append((by_pk[pk], flags))
+    for f in forloeb:  # in name order
+        if f.pk in grouped:
+            results[f.current_coordinator_id].flags_by_forloeb.append((f, grouped[f.pk]))
     for result in results.values():
         result.overdue.sort(key=lambda d: (-d.days_overdue, d.forloeb.pk))
         result.due_this_week.sort(key=lambda d: (d.due_on, d.forloeb.pk))

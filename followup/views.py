@@ -118,7 +118,8 @@ def flag_acknowledge(request: HttpRequest, flag_pk: int) -> HttpResponse:
             "error": error,
             "next": request.POST.get("next", ""),
         }
-        return render(request, "followup/_flag.html", context, status=422 if error else 200)
+        template = "followup/_flag_row.html" if request.POST.get("compact") else "followup/_flag.html"
+        return render(request, template, context, status=422 if error else 200)
     if error:
         messages.error(request, error)
     else:
