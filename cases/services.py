@@ -6,7 +6,6 @@ Each is keyword-only, runs in one transaction and writes its own event rows.
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
-from functools import partial
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -54,9 +53,11 @@ def register_change_listener(listener: Callable[[int], None]) -> None:
 
 def forloeb_changed(*, forloeb_id: int) -> None:
     """Tell the listening apps about a change to the forløb once the transaction commits
-    (nothing is told when it rolls back). Every service that changes a forløb calls this."""
+    (nothing is told when it rolls back). Every service that changes a forløb calls this.
+    A listener that fails (say, the broker is down) is logged and does not fail the saved
+    change: the nightly evaluation catches up."""
     for listener in _change_listeners:
-        transaction.on_commit(partial(listener, forloeb_id))
+        transaction.on_commit(lambda listener=listener: listener(forloeb_id), robust=True)
 
 
 def access_log_record(*, user: User, borger: Borger, action: str, forloeb: Forloeb | None = None) -> None:

@@ -172,3 +172,37 @@ def test_each_open_flag_offers_the_step_that_deals_with_it(client, caseworker, m
     body = login(client, caseworker).get(reverse("followup:forloeb", args=[f.pk])).content.decode()
     assert f'href="{reverse("plans:plan", args=[f.pk])}#interventions">Start indsatsen</a>' in body
     assert f'href="{reverse("followup:followup_add", args=[f.pk])}">Registrér samtale</a>' in body
+
+
+def test_the_administrator_configures_the_standard_and_reads_flags_in_the_admin(client, kommune, overdue):
+    from tests.factories import UserFactory
+
+    admin = UserFactory(username="admin", is_staff=True, is_superuser=True, kommune=kommune)
+    login(client, admin)
+    for name in ("rulesettings", "flag", "evaluationrun", "followupmeeting"):
+        assert client.get(reverse(f"admin:followup_{name}_changelist")).status_code == 200
+    response = client.post(
+        reverse("admin:followup_rulesettings_add"),
+        {
+            "kommune": kommune.pk,
+            "standard_enabled": "on",
+            "samtaler_per_year": 8,
+            "max_gap_days": 45,
+            "rehab_wait_days": 61,
+            "indstilling_send_days": 14,
+            "plan_after_meeting_days": 122,
+            "not_started_days": 183,
+            "not_started_days_by_category": '{"mentor": 60}',
+            "ending_warning_days": 90,
+        },
+    )
+    assert response.status_code == 302
+    assert selectors_settings(kommune)["max_gap_days"] == 45
+    flag = Flag.objects.filter(forloeb=overdue).first()
+    assert client.get(reverse("admin:followup_flag_change", args=[flag.pk])).status_code == 200
+
+
+def selectors_settings(kommune):
+    from followup import selectors
+
+    return selectors.settings_for(kommune_id=kommune.pk)

@@ -163,3 +163,17 @@ def test_the_morning_digest_mails_counts_and_a_link_but_no_names(running, casewo
     assert mail.to == ["karin@testrup.dk"] and "Overskredne samtaler: 1" in mail.body
     assert "https://forloeb.testrup.dk/min-dag/" in mail.body
     assert running.borger.full_name not in mail.body and running.borger.cpr not in mail.body
+
+
+def test_a_broken_broker_does_not_lose_the_saved_samtale(
+    running, caseworker, monkeypatch, django_capture_on_commit_callbacks
+):
+    from followup import tasks
+
+    def broker_down(*args, **kwargs):
+        raise ConnectionError("Redis is down")
+
+    monkeypatch.setattr(tasks.evaluate_forloeb, "delay", broker_down)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.followup_register(forloeb=running, data=samtale_data(), actor=caseworker)
+    assert FollowUpMeeting.objects.filter(forloeb=running).exists()
