@@ -694,18 +694,9 @@ class Builder:
             return goals
         concrete = [g for g in self.part_goals[f.pk] if g.occupation_id or g.education]
         if concrete and self.rng.random() < 0.08:
-            g = concrete[0]
-            return [
-                Goal(
-                    forloeb=f,
-                    document_kind=DocumentKind.INDSATSPLAN,
-                    content_type=self.plan_ct,
-                    kind=g.kind,
-                    description=g.description,
-                    occupation_id=g.occupation_id,
-                    education=g.education,
-                )
-            ]
+            goal = self.plan_goal(f, concrete[0])
+            goal.set_with_borger = True
+            return [goal]
         return [
             Goal(
                 forloeb=f,

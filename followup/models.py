@@ -2,6 +2,7 @@
 flags the rule packs raise (kept for ever, with their whole lifecycle) and the evaluation runs."""
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -133,6 +134,28 @@ class RuleSettings(models.Model):
 
     def __str__(self):
         return str(self.kommune)
+
+    def clean(self):
+        """The per-category days are read by the nightly SQL: refuse anything but known
+        categories with a whole number of days, so a typo can never stop the evaluation."""
+        from rehab.models import InterventionCategory
+
+        value = self.not_started_days_by_category
+        if not isinstance(value, dict):
+            raise ValidationError(
+                {"not_started_days_by_category": _('Skriv fx {"mentor": 60, "virksomhedsrettet": 90}.')}
+            )
+        errors = []
+        for category, days in value.items():
+            if category not in InterventionCategory.values:
+                errors.append(
+                    _("Ukendt kategori “%(c)s”; brug en af: %(all)s.")
+                    % {"c": category, "all": ", ".join(InterventionCategory.values)}
+                )
+            elif isinstance(days, bool) or not isinstance(days, int) or not 1 <= days <= 3650:
+                errors.append(_("Antal dage for “%(c)s” skal være et helt tal mellem 1 og 3650.") % {"c": category})
+        if errors:
+            raise ValidationError({"not_started_days_by_category": errors})
 
 
 class BasisKind(models.TextChoices):

@@ -234,11 +234,11 @@ def is_supervisor(user: User) -> bool:
     return user.role == Role.TEAM_LEADER or user.is_administrator
 
 
-def caseworkers_for(*, user: User) -> list[User]:
+def caseworkers_for(*, user: User) -> QuerySet:
     """The caseworkers a team leader supervises (members of the leader's teams)."""
     teams = case_selectors.teams_for_user(user=user)
     ids = TeamMembership.objects.filter(team__in=teams, user__role__in=CASE_ROLES).values("user_id")
-    return list(User.objects.filter(pk__in=ids).order_by("first_name", "last_name", "pk"))
+    return User.objects.filter(pk__in=ids).order_by("first_name", "last_name", "pk")
 
 
 @dataclass
@@ -251,7 +251,7 @@ class CaseworkerSummary:
 
 def team_summary(*, user: User, today: date) -> list[CaseworkerSummary]:
     """Per caseworker: forløb coordinated, samtaler overdue and open flags (for the team leader)."""
-    caseworkers = caseworkers_for(user=user)
+    caseworkers = list(caseworkers_for(user=user))
     work = worklists(coordinators=caseworkers, today=today)
     counts = dict(
         Forloeb.objects.open()

@@ -25,7 +25,6 @@ from cases import services as case_services
 from cases.models import CASE_ROLES, Forloeb, User
 from cases.validation import add_error, not_in_future, raise_if
 from followup.models import (
-    EXCUSED_NO_NEXT,
     EvaluationRun,
     Flag,
     FollowUpMeeting,
@@ -136,10 +135,6 @@ def followup_register(*, forloeb: Forloeb, data: dict, actor: User) -> FollowUpM
         meeting.save(update_fields=["plan_revision"])
     case_services.forloeb_changed(forloeb_id=forloeb.pk)
     return meeting
-
-
-def excused_no_next(meeting: FollowUpMeeting) -> bool:
-    return meeting.next_on is None and meeting.no_next_reason in EXCUSED_NO_NEXT
 
 
 # --- Flags -------------------------------------------------------------------------------------

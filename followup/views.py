@@ -32,8 +32,8 @@ def _next_url(request: HttpRequest, default: str) -> str:
     return default
 
 
-def _followup_form(request: HttpRequest, forloeb: Forloeb, data=None) -> FollowUpForm:
-    settings = selectors.settings_for(kommune_id=forloeb.kommune_id)
+def _followup_form(request: HttpRequest, forloeb: Forloeb, data=None, *, settings: dict | None = None) -> FollowUpForm:
+    settings = settings or selectors.settings_for(kommune_id=forloeb.kommune_id)
     return FollowUpForm(
         data,
         colleagues=case_selectors.coordinators_for_team(team_id=forloeb.team_id),
@@ -47,6 +47,7 @@ def _followup_form(request: HttpRequest, forloeb: Forloeb, data=None) -> FollowU
 def _forloeb_context(request: HttpRequest, forloeb: Forloeb, *, form=None) -> dict:
     open_flags, history = selectors.flags_of(forloeb=forloeb)
     can_edit = request.user.has_perm("followup.edit", forloeb) and forloeb.closed_on is None
+    settings = selectors.settings_for(kommune_id=forloeb.kommune_id)
     return {
         "forloeb": forloeb,
         "borger": forloeb.borger,
@@ -54,9 +55,9 @@ def _forloeb_context(request: HttpRequest, forloeb: Forloeb, *, form=None) -> di
         "packs": selectors.packs_of(forloeb=forloeb, day=timezone.localdate()),
         "open_flags": open_flags,
         "history": history,
-        "form": (form or _followup_form(request, forloeb)) if can_edit else None,
+        "form": (form or _followup_form(request, forloeb, settings=settings)) if can_edit else None,
         "acknowledge_form": AcknowledgeForm(auto_id=False),
-        "settings": selectors.settings_for(kommune_id=forloeb.kommune_id),
+        "settings": settings,
     }
 
 
@@ -135,11 +136,7 @@ def min_dag(request: HttpRequest) -> HttpResponse:
     context: dict = {"today": today, "supervisor": selectors.is_supervisor(user), "form": None, "summary": None}
     caseworker: User | None = user
     if context["supervisor"]:
-        caseworkers = selectors.caseworkers_for(user=user)
-        form = WorklistForm(
-            request.GET or None,
-            caseworkers=User.objects.filter(pk__in=[c.pk for c in caseworkers]).order_by("first_name"),
-        )
+        form = WorklistForm(request.GET or None, caseworkers=selectors.caseworkers_for(user=user))
         caseworker = form.cleaned_data["sagsbehandler"] if form.is_valid() else None
         context["form"] = form
         context["summary"] = selectors.team_summary(user=user, today=today)

@@ -137,3 +137,9 @@ def test_overlapping_single_forloeb_runs_without_the_lock_still_raise_each_flag_
     assert not at_once(4, lambda: services.flags_evaluate(as_of=D(2020, 3, 1), forloeb_ids=[a.pk]))
     flags = list(Flag.objects.filter(forloeb=a).values_list("rule_id", "subject"))
     assert flags and len(flags) == len(set(flags))
+
+
+@pytest.mark.django_db
+def test_export_to_a_path_that_cannot_be_written_says_so_in_danish(tmp_path):
+    with pytest.raises(CommandError, match="Kan ikke skrive til"):
+        run("export_flags", "-o", str(tmp_path / "mangler" / "flags.json"))

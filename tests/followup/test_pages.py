@@ -206,3 +206,34 @@ def selectors_settings(kommune):
     from followup import selectors
 
     return selectors.settings_for(kommune_id=kommune.pk)
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ('{"mentorr": 60}', "Ukendt kategori “mentorr”"),
+        ('{"mentor": "tres"}', "skal være et helt tal"),
+        ("[60]", "Skriv fx"),
+    ],
+)
+def test_bad_per_category_days_are_refused_in_danish_and_nothing_is_saved(client, kommune, value, message):
+    from followup.models import RuleSettings
+    from tests.factories import UserFactory
+
+    login(client, UserFactory(username="admin", is_staff=True, is_superuser=True, kommune=kommune))
+    response = client.post(
+        reverse("admin:followup_rulesettings_add"),
+        {
+            "kommune": kommune.pk,
+            "samtaler_per_year": 6,
+            "max_gap_days": 61,
+            "rehab_wait_days": 61,
+            "indstilling_send_days": 14,
+            "plan_after_meeting_days": 122,
+            "not_started_days": 183,
+            "not_started_days_by_category": value,
+            "ending_warning_days": 90,
+        },
+    )
+    assert response.status_code == 200 and message in response.content.decode()
+    assert not RuleSettings.objects.exists()

@@ -8,7 +8,7 @@ manage.py export_flags --open-on 2020-03-01         # the flags open on that day
 import csv
 import json
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
 from followup import selectors
 from followup.management.dates import parse_day
@@ -25,7 +25,10 @@ class Command(BaseCommand):
     def handle(self, *args, format="json", open_on=None, output=None, **options):
         rows = (selectors.export_row(f) for f in selectors.flags_for_export(open_on=open_on).iterator(chunk_size=2000))
         if output:
-            out = open(output, "w", newline="", encoding="utf-8")  # noqa: SIM115 - closed below
+            try:
+                out = open(output, "w", newline="", encoding="utf-8")  # noqa: SIM115 - closed below
+            except OSError as exc:
+                raise CommandError(f"Kan ikke skrive til {output}: {exc.strerror}.") from None
         else:
             out = self.stdout
             out.ending = ""  # json and csv write their own line ends
