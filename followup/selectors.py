@@ -2,7 +2,9 @@
 page whatever the number of forløb."""
 
 import contextlib
+import csv
 import datetime as dt
+import json
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
@@ -328,3 +330,17 @@ def export_row(flag: Flag) -> dict:
         "resolved_at": iso(flag.resolved_at),
         "resolution": flag.resolution or None,
     }
+
+
+def write_flags(out, flags: QuerySet, fmt: str) -> None:
+    """Write flags as JSON (a list of rows) or CSV (evidence as a JSON cell) to a text stream:
+    the command's file or stdout, or the web export's response."""
+    rows = (export_row(f) for f in flags.iterator(chunk_size=2000))
+    if fmt == "json":
+        json.dump(list(rows), out, ensure_ascii=False, indent=1)
+        out.write("\n")
+        return
+    writer = csv.DictWriter(out, fieldnames=EXPORT_COLUMNS)
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({**row, "evidence": json.dumps(row["evidence"], ensure_ascii=False)})

@@ -2,9 +2,6 @@
 samtale, acknowledging a flag, Min dag, and the list and export of every flag. Thin: each view
 checks access, calls one service or selector and renders."""
 
-import csv
-import json
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -167,17 +164,8 @@ def flag_list(request: HttpRequest) -> HttpResponse:
 
 
 def _export(qs, fmt: str) -> HttpResponse:
-    rows = (selectors.export_row(f) for f in qs.iterator(chunk_size=2000))
-    stamp = timezone.localdate().isoformat()
-    if fmt == "json":
-        response = HttpResponse(
-            json.dumps(list(rows), ensure_ascii=False, indent=1), content_type="application/json; charset=utf-8"
-        )
-    else:
-        response = HttpResponse(content_type="text/csv; charset=utf-8")
-        writer = csv.DictWriter(response, fieldnames=selectors.EXPORT_COLUMNS)
-        writer.writeheader()
-        for row in rows:
-            writer.writerow({**row, "evidence": json.dumps(row["evidence"], ensure_ascii=False)})
-    response["Content-Disposition"] = f'attachment; filename="advarsler-{stamp}.{fmt}"'
+    content_type = "application/json" if fmt == "json" else "text/csv"
+    response = HttpResponse(content_type=f"{content_type}; charset=utf-8")
+    selectors.write_flags(response, qs, fmt)
+    response["Content-Disposition"] = f'attachment; filename="advarsler-{timezone.localdate().isoformat()}.{fmt}"'
     return response

@@ -157,6 +157,8 @@ def test_the_team_leader_lists_and_exports_every_flag_without_cpr(client, team_l
     rows = list(csv.DictReader(io.StringIO(response.content.decode())))
     assert len(rows) == Flag.objects.filter(forloeb=overdue).count()
     assert overdue.borger.cpr not in response.content.decode()
+    response = client.get(reverse("followup:flag_list"), {"vis": "alle", "format": "json"})
+    assert [r["flag_id"] for r in response.json()] == [int(r["flag_id"]) for r in rows]
     login(client, caseworker)
     assert client.get(reverse("followup:flag_list")).status_code == 404
 

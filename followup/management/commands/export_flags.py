@@ -5,9 +5,6 @@ manage.py export_flags --format csv -o flags.csv
 manage.py export_flags --open-on 2020-03-01         # the flags open on that day
 """
 
-import csv
-import json
-
 from django.core.management.base import BaseCommand, CommandError
 
 from followup import selectors
@@ -23,24 +20,13 @@ class Command(BaseCommand):
         parser.add_argument("-o", "--output", help="File to write; default stdout.")
 
     def handle(self, *args, format="json", open_on=None, output=None, **options):
-        rows = (selectors.export_row(f) for f in selectors.flags_for_export(open_on=open_on).iterator(chunk_size=2000))
-        if output:
-            try:
-                out = open(output, "w", newline="", encoding="utf-8")  # noqa: SIM115 - closed below
-            except OSError as exc:
-                raise CommandError(f"Kan ikke skrive til {output}: {exc.strerror}.") from None
-        else:
-            out = self.stdout
-            out.ending = ""  # json and csv write their own line ends
+        flags = selectors.flags_for_export(open_on=open_on)
+        if not output:
+            self.stdout.ending = ""  # json and csv write their own line ends
+            selectors.write_flags(self.stdout, flags, format)
+            return
         try:
-            if format == "json":
-                json.dump(list(rows), out, ensure_ascii=False, indent=1)
-                out.write("\n")
-            else:
-                writer = csv.DictWriter(out, fieldnames=selectors.EXPORT_COLUMNS)
-                writer.writeheader()
-                for row in rows:
-                    writer.writerow({**row, "evidence": json.dumps(row["evidence"], ensure_ascii=False)})
-        finally:
-            if output:
-                out.close()
+            with open(output, "w", newline="", encoding="utf-8") as out:
+                selectors.write_flags(out, flags, format)
+        except OSError as exc:
+            raise CommandError(f"Kan ikke skrive til {output}: {exc.strerror}.") from None
