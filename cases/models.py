@@ -1,11 +1,14 @@
 """Organisation, people, borgere and their forløb (with the phase state machine)."""
 
+import uuid
+
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.functional import cached_property
+from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 from stdnum.dk import cpr as stdnum_cpr
@@ -31,15 +34,29 @@ class Kommune(models.Model):
 class Team(models.Model):
     kommune = models.ForeignKey(Kommune, on_delete=models.PROTECT, related_name="teams")
     name = models.CharField(_("navn"), max_length=100)
+    code = models.SlugField(
+        _("teamkode"),
+        max_length=50,
+        blank=True,
+        help_text=_("Fast kode for teamet i udvekslingsfiler; dannes af navnet, hvis den ikke udfyldes."),
+    )
 
     class Meta:
         verbose_name = _("team")
         verbose_name_plural = _("teams")
         ordering = ["name"]
-        constraints = [models.UniqueConstraint(fields=["kommune", "name"], name="team_name_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["kommune", "name"], name="team_name_unique"),
+            models.UniqueConstraint(fields=["kommune", "code"], name="team_code_unique"),
+        ]
 
     def __str__(self):
         return self.name
+
+    def save(self, *args, **kwargs):
+        if not self.code:
+            self.code = slugify(self.name)[:50]
+        super().save(*args, **kwargs)
 
 
 class Role(models.TextChoices):
@@ -72,6 +89,14 @@ class User(AbstractUser):
     phone = models.CharField(_("telefon"), max_length=30, blank=True)
     kommune = models.ForeignKey(Kommune, on_delete=models.PROTECT, null=True, blank=True, related_name="users")
     teams = models.ManyToManyField(Team, through="TeamMembership", related_name="members", blank=True)
+    external_id = models.CharField(
+        _("eksternt id"),
+        max_length=100,
+        unique=True,
+        null=True,
+        blank=True,
+        help_text=_("Medarbejderens faste id i et andet system (bruges ved indlæsning af forløb)."),
+    )
 
     class Meta:
         verbose_name = _("bruger")
@@ -229,6 +254,7 @@ class ForloebQuerySet(models.QuerySet):
 class Forloeb(ConcurrentTransitionMixin, models.Model):
     """One ressourceforløb case of a borger, from the forberedende del to afslutning."""
 
+    uuid = models.UUIDField(_("forløbs-id"), default=uuid.uuid4, unique=True, editable=False)
     borger = models.ForeignKey(Borger, on_delete=models.PROTECT, related_name="forloeb")
     sequence_no = models.PositiveSmallIntegerField(_("forløb nr."))
     kommune = models.ForeignKey(Kommune, on_delete=models.PROTECT, related_name="forloeb")

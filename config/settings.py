@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "rehab",
     "plans",
     "followup",
+    "interchange",
     "demo",
 ]
 
@@ -130,6 +131,15 @@ SESSION_COOKIE_AGE = 8 * 60 * 60
 vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
 DEFAULT_FROM_EMAIL = env("DJANGO_DEFAULT_FROM_EMAIL", default="forloeb@localhost")
 FORLOEB_BASE_URL = env("FORLOEB_BASE_URL", default="http://127.0.0.1:8000")
+
+# The key of the keyed hash (HMAC-SHA256) that replaces CPR in pseudonymised evaluation exports.
+# Keep it secret and stable: the same key gives the same person_key, so an evaluator can link
+# exports over time, and only the key holder can link a person_key back to a CPR number.
+PSEUDONYM_KEY = env("FORLOEB_PSEUDONYM_KEY", default="")
+if not PSEUDONYM_KEY:
+    if not DEBUG and env("FORLOEB_REQUIRE_SECRET", default="0") == "1":
+        raise environ.ImproperlyConfigured("FORLOEB_PSEUDONYM_KEY must be set in production")
+    PSEUDONYM_KEY = "insecure-development-pseudonym-key"  # noqa: S105
 
 # Celery: broker from REDIS_URL; without it tasks run eagerly in-process.
 REDIS_URL = env("REDIS_URL", default="")
