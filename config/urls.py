@@ -10,4 +10,5 @@ urlpatterns = [
     path("", include("rehab.urls")),
     path("", include("plans.urls")),
     path("", include("followup.urls")),
+    path("", include("interchange.urls")),
 ]

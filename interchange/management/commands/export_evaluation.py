@@ -1,0 +1,89 @@
+"""The evaluation exports E1, E2 and E4 from the command line (pseudonymised unless --cpr).
+
+manage.py export_evaluation e1                                   # CSV to stdout
+manage.py export_evaluation e4 --from 2025-01-01 --to 2025-12-31 --team team-nord -o e4.csv
+manage.py export_evaluation e2 --format xlsx --kommune 101 -o e2.xlsx
+manage.py export_evaluation e1 --cpr -o e1.csv                   # administrative mode, with CPR numbers
+
+Every export is logged (interchange.ExportLog, via "cli", no user)."""
+
+from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
+
+from followup.management.dates import parse_day
+from interchange import evaluation
+from interchange.services import export_log
+
+
+class Command(BaseCommand):
+    help = "Evaluation exports: E1 (forløb), E2 (indsatser), E4 (borger and month), as CSV or XLSX."
+
+    def add_arguments(self, parser):
+        parser.add_argument("kind", help="e1, e2 or e4")
+        parser.add_argument("--format", default="csv", help="csv (default) or xlsx (needs -o)")
+        parser.add_argument("--kommune", help="Only this kommune (kommunekode).")
+        parser.add_argument("--team", help="Only this team (teamkode).")
+        parser.add_argument("--from", dest="period_from", type=parse_day, help="Forløb open on or after (YYYY-MM-DD).")
+        parser.add_argument("--to", dest="period_to", type=parse_day, help="Forløb open on or before (YYYY-MM-DD).")
+        mode = parser.add_mutually_exclusive_group()
+        mode.add_argument(
+            "--pseudonymised", dest="pseudonymised", action="store_true", default=True, help="Person keys (default)."
+        )
+        mode.add_argument("--cpr", dest="pseudonymised", action="store_false", help="CPR numbers (administrative mode).")
+        parser.add_argument("-o", "--output", help="File to write; default stdout (CSV only).")
+
+    def handle(self, *args, kind, format, kommune=None, team=None, period_from=None, period_to=None, **options):
+        output, pseudonymised = options.get("output"), options.get("pseudonymised", True)
+        kind, file_format = kind.lower(), format.lower()
+        if kind not in evaluation.KINDS:
+            raise CommandError(f"Ukendt udtræk: {kind!r}. Vælg e1, e2 eller e4.")
+        if file_format not in evaluation.FORMATS:
+            raise CommandError(f"Ukendt format: {format!r}. Vælg csv eller xlsx.")
+        if file_format == "xlsx" and not output:
+            raise CommandError("Et XLSX-udtræk kan ikke skrives til skærmen. Angiv en fil med -o.")
+        if kommune and not evaluation.kommune_exists(kommune):
+            raise CommandError(f"Ukendt kommunekode: {kommune!r}.")
+        if team and not evaluation.team_exists(team, kommune_code=kommune):
+            where = f" i kommune {kommune}" if kommune else ""
+            raise CommandError(f"Ukendt teamkode{where}: {team!r}.")
+        if period_from and period_to and period_from > period_to:
+            raise CommandError(f"--from ({period_from}) ligger efter --to ({period_to}).")
+
+        filters = {"kommune_code": kommune, "team_code": team, "period_from": period_from, "period_to": period_to}
+        today = timezone.localdate()
+        columns, rows = evaluation.export_rows(
+            kind,
+            forloeb_qs=evaluation.forloeb_for_export(**filters),
+            pseudonymised=pseudonymised,
+            today=today,
+            period_from=period_from,
+            period_to=period_to,
+        )
+        if output:
+            try:
+                out = open(output, "wb") if file_format == "xlsx" else open(output, "w", newline="", encoding="utf-8")  # noqa: SIM115
+            except OSError as exc:
+                raise CommandError(f"Kan ikke skrive til {output}: {exc.strerror}.") from None
+        else:
+            self.stdout.ending = ""  # csv writes its own line ends
+            out = self.stdout
+        # Logged before the data leaves, so no export goes out unlogged.
+        export_log(
+            user=None,
+            kind=kind,
+            file_format=file_format,
+            pseudonymised=pseudonymised,
+            filters=evaluation.log_filters(**filters),
+            rows=len(rows),
+            via="cli",
+        )
+        try:
+            if file_format == "xlsx":
+                evaluation.write_xlsx(out, columns, rows, sheet_title=kind.upper())
+            else:
+                evaluation.write_csv(out, columns, rows)
+        finally:
+            if output:
+                out.close()
+        if output:
+            self.stdout.write(f"{len(rows)} rækker skrevet til {output}.")

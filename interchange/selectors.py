@@ -1,0 +1,545 @@
+"""Reads of the interchange app: which forløb an export covers, and each forløb as a document
+of the interchange format (`interchange/schema/forloeb-1.0.schema.json`, docs/interchange.md).
+
+References inside a file are local ids (`m1`, `a1`, `r1`, `i1`, …) numbered in a fixed order,
+so exporting the same data twice, or from another database holding the same data, gives the
+same file. Users are referenced by their external id, or their username when they have none.
+"""
+
+from collections import defaultdict
+from datetime import date, datetime
+from decimal import Decimal
+
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from cases.models import CoordinatorAssignment, Forloeb, Kommune, PhaseTransition, User
+from followup.models import FollowUpMeeting
+from interchange.schema import FORMAT_NAME, PREPARATORY_TEXTS, SCHEMA_VERSION
+from plans.models import ActionPlan, Consent, Intervention, InterventionEvent, OtherCase
+from rehab.models import AgendaItem, Goal, PreparatoryPart, Recommendation, RehabTeam, TeamMeeting
+
+
+def forloeb_for_export(
+    *, kommune_code: str | None = None, team_code: str | None = None, period_from=None, period_to=None
+) -> QuerySet:
+    """Forløb of a kommune and team that were open at some point of the period."""
+    qs = Forloeb.objects.all()
+    if kommune_code:
+        qs = qs.filter(kommune__code=kommune_code)
+    if team_code:
+        qs = qs.filter(team__code=team_code)
+    if period_to:
+        qs = qs.filter(opened_on__lte=period_to)
+    if period_from:
+        qs = qs.filter(Q(closed_on__isnull=True) | Q(closed_on__gte=period_from))
+    return qs.order_by("id")
+
+
+def d(value: date | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def dt(value: datetime | None) -> str | None:
+    return timezone.localtime(value).isoformat() if value else None
+
+
+def num(value: Decimal | None) -> float | int | None:
+    if value is None:
+        return None
+    return int(value) if value == value.to_integral_value() else float(value)
+
+
+class Refs:
+    """Local ids for the objects a forløb's parts point to."""
+
+    def __init__(self, prefix: str):
+        self.prefix = prefix
+        self.ids: dict[int, str] = {}
+
+    def add(self, pk: int) -> str:
+        return self.ids.setdefault(pk, f"{self.prefix}{len(self.ids) + 1}")
+
+    def get(self, pk: int | None) -> str | None:
+        return self.ids.get(pk) if pk is not None else None
+
+
+def _goal(g: Goal) -> dict:
+    return {
+        "kind": g.kind,
+        "description": g.description,
+        "occupation": g.occupation.code if g.occupation_id else None,
+        "education": g.education,
+        "set_with_borger": g.set_with_borger,
+        "created_at": dt(g.created_at),
+    }
+
+
+def _prefetched(qs: QuerySet) -> QuerySet:
+    return qs.select_related("borger", "kommune", "team").prefetch_related(
+        Prefetch("coordinator_assignments", CoordinatorAssignment.objects.order_by("valid_from", "id")),
+        Prefetch("transitions", PhaseTransition.objects.order_by("at", "id")),
+        Prefetch("goals", Goal.objects.select_related("occupation").order_by("id")),
+        "preparatory_part",
+        "health_documents",
+        Prefetch("agenda_items", AgendaItem.objects.order_by("id")),
+        Prefetch(
+            "recommendations", Recommendation.objects.prefetch_related("interventions").order_by("given_on", "id")
+        ),
+        "decisions",
+        Prefetch(
+            "interventions",
+            Intervention.objects.select_related("type")
+            .prefetch_related(Prefetch("events", InterventionEvent.objects.order_by("at", "id")))
+            .order_by("id"),
+        ),
+        Prefetch("action_plans", ActionPlan.objects.prefetch_related("milestones", "items").order_by("version")),
+        "coordination_notes",
+        "problem_areas",
+        "progress",
+        Prefetch("followups", FollowUpMeeting.objects.order_by("held_on", "id")),
+    )
+
+
+class Exporter:
+    def __init__(self):
+        self.users: dict[int, str] = {}
+        self.user_ids: set[int] = set()
+        self.meetings = Refs("m")
+        self.meeting_rows: dict[int, TeamMeeting] = {}
+        ct = ContentType.objects.get_for_models(PreparatoryPart, Recommendation, ActionPlan)
+        self.ct_prep, self.ct_rec, self.ct_plan = ct[PreparatoryPart].id, ct[Recommendation].id, ct[ActionPlan].id
+
+    def user(self, pk: int | None) -> str | None:
+        if pk is None:
+            return None
+        self.user_ids.add(pk)
+        return pk  # replaced by the user's reference in `finish`
+
+    def forloeb(self, f: Forloeb) -> dict:
+        goals = defaultdict(list)
+        for g in f.goals.all():
+            goals[(g.content_type_id, g.object_id)].append(_goal(g))
+        agenda, recs, ivs = Refs("a"), Refs("r"), Refs("i")
+        rec_ivs = Refs("ri")
+        agenda_items = []
+        for a in f.agenda_items.all():
+            self.meeting_rows[a.meeting_id] = None
+            agenda_items.append(
+                {
+                    "id": agenda.add(a.id),
+                    "meeting": a.meeting_id,  # replaced in `finish`
+                    "slot_start": a.slot_start.strftime("%H:%M"),
+                    "slot_minutes": a.slot_minutes,
+                    "sectors_present": list(a.sectors_present),
+                    "borger_present": a.borger_present,
+                    "relative_present": a.relative_present,
+                    "bisidder_present": a.bisidder_present,
+                }
+            )
+        recommendations = []
+        for r in f.recommendations.all():
+            recommendations.append(
+                {
+                    "id": recs.add(r.id),
+                    "agenda_item": agenda.get(r.agenda_item_id),
+                    "given_on": d(r.given_on),
+                    "ordning": r.ordning,
+                    "duration_years": r.duration_years,
+                    "justification": r.justification,
+                    "hensyn": list(r.hensyn),
+                    "followup_assessment": r.followup_assessment,
+                    "followup_extra_needed": r.followup_extra_needed,
+                    "borger_perspective": r.borger_perspective,
+                    "sent_to_borger_on": d(r.sent_to_borger_on),
+                    "sent_to_gp_on": d(r.sent_to_gp_on),
+                    "recorded_by": self.user(r.recorded_by_id),
+                    "created_at": dt(r.created_at),
+                    "goals": goals[(self.ct_rec, r.id)],
+                    "interventions": [
+                        {
+                            "id": rec_ivs.add(ri.id),
+                            "category": ri.category,
+                            "description": ri.description,
+                            "within_months": ri.within_months,
+                            "planned_by": d(ri.planned_by),
+                        }
+                        for ri in sorted(r.interventions.all(), key=lambda x: x.id)
+                    ],
+                }
+            )
+        interventions = []
+        for i in f.interventions.all():
+            interventions.append(
+                {
+                    "id": ivs.add(i.id),
+                    "type": i.type.code,
+                    "type_valid_from": d(i.type.valid_from),
+                    "category": i.category,
+                    "description": i.description,
+                    "recommended": rec_ivs.get(i.recommended_id),
+                    "status": i.status,
+                    "status_reason": i.status_reason,
+                    "planned_start": d(i.planned_start),
+                    "planned_end": d(i.planned_end),
+                    "actual_start": d(i.actual_start),
+                    "actual_end": d(i.actual_end),
+                    "hours_per_week": num(i.hours_per_week),
+                    "provider": i.provider,
+                    "forvaltning": i.forvaltning,
+                    "employer_cvr": i.employer_cvr,
+                    "cost": num(i.cost),
+                    "part_of_forloeb": i.part_of_forloeb,
+                    "source": i.source,
+                    "created_at": dt(i.created_at),
+                    "events": [
+                        {
+                            "action": e.action,
+                            "from_status": e.from_status,
+                            "to_status": e.to_status,
+                            "on": d(e.on),
+                            "reason": e.reason,
+                            "actor": self.user(e.actor_id),
+                            "at": dt(e.at),
+                        }
+                        for e in i.events.all()
+                    ],
+                }
+            )
+        plan_versions = {}
+        plans = []
+        for p in f.action_plans.all():
+            plan_versions[p.id] = p.version
+            plans.append(
+                {
+                    "version": p.version,
+                    "recommendation": recs.get(p.recommendation_id),
+                    "coordinator": self.user(p.coordinator_id),
+                    "followup_cadence_weeks": p.followup_cadence_weeks,
+                    "followup_agreement": p.followup_agreement,
+                    "next_followup_on": d(p.next_followup_on),
+                    "hensyn": list(p.hensyn),
+                    "borger_perspective": p.borger_perspective,
+                    "revision_reason": p.revision_reason,
+                    "completed_on": d(p.completed_on),
+                    "created_by": self.user(p.created_by_id),
+                    "created_at": dt(p.created_at),
+                    "goals": goals[(self.ct_plan, p.id)],
+                    "milestones": [
+                        {
+                            "lineage": str(m.lineage),
+                            "description": m.description,
+                            "target_date": d(m.target_date),
+                            "order": m.order,
+                        }
+                        for m in sorted(p.milestones.all(), key=lambda m: (m.order, m.id))
+                    ],
+                    "items": [
+                        {
+                            "intervention": ivs.get(it.intervention_id),
+                            "description": it.description,
+                            "status": it.status,
+                            "planned_start": d(it.planned_start),
+                            "planned_end": d(it.planned_end),
+                            "hours_per_week": num(it.hours_per_week),
+                            "provider": it.provider,
+                        }
+                        for it in sorted(p.items.all(), key=lambda it: it.id)
+                    ],
+                }
+            )
+        prep = getattr(f, "preparatory_part", None)
+        return {
+            "id": str(f.uuid),
+            "borger": f.borger.cpr,
+            "sequence_no": f.sequence_no,
+            "kommune": f.kommune.code,
+            "team": f.team.code,
+            "phase": f.phase,
+            "phase_changed_at": dt(f.phase_changed_at),
+            "opened_on": d(f.opened_on),
+            "start_date": d(f.start_date),
+            "planned_end_date": d(f.planned_end_date),
+            "closed_on": d(f.closed_on),
+            "outcome": f.outcome,
+            "created_at": dt(f.created_at),
+            "coordinators": [
+                {
+                    "user": self.user(c.coordinator_id),
+                    "valid_from": d(c.valid_from),
+                    "valid_to": d(c.valid_to),
+                    "assigned_by": self.user(c.assigned_by_id),
+                }
+                for c in f.coordinator_assignments.all()
+            ],
+            "transitions": [
+                {
+                    "transition": t.transition,
+                    "from_phase": t.from_phase,
+                    "to_phase": t.to_phase,
+                    "at": dt(t.at),
+                    "actor": self.user(t.actor_id),
+                    "reason": t.reason,
+                    "outcome": t.outcome,
+                }
+                for t in f.transitions.all()
+            ],
+            "preparatory_part": None
+            if prep is None
+            else {
+                "work_started_on": d(prep.work_started_on),
+                **{name: getattr(prep, name) for name in PREPARATORY_TEXTS},
+                "previous_benefit": prep.previous_benefit,
+                "borger_wish": prep.borger_wish,
+                "signed_by_borger_on": d(prep.signed_by_borger_on),
+                "updated_at": dt(prep.updated_at),
+                "goals": goals[(self.ct_prep, prep.id)],
+            },
+            "health_documents": [
+                {
+                    "form": h.form,
+                    "author_role": h.author_role,
+                    "phase": h.phase,
+                    "requested_on": d(h.requested_on),
+                    "received_on": d(h.received_on),
+                    "focus_question": h.focus_question,
+                    "summary": h.summary,
+                    "via_health_coordinator": h.via_health_coordinator,
+                    "purpose": h.purpose,
+                    "created_at": dt(h.created_at),
+                }
+                for h in sorted(f.health_documents.all(), key=lambda h: h.id)
+            ],
+            "agenda_items": agenda_items,
+            "recommendations": recommendations,
+            "decisions": [
+                {
+                    "recommendation": recs.get(x.recommendation_id),
+                    "decided_on": d(x.decided_on),
+                    "ordning": x.ordning,
+                    "duration_years": x.duration_years,
+                    "follows_recommendation": x.follows_recommendation,
+                    "deviation_reason": x.deviation_reason,
+                    "benefit_start_on": d(x.benefit_start_on),
+                    "without_team_ground": x.without_team_ground,
+                    "without_team_documentation": x.without_team_documentation,
+                    "borger_consent_on": d(x.borger_consent_on),
+                    "decided_by": self.user(x.decided_by_id),
+                    "created_at": dt(x.created_at),
+                }
+                for x in sorted(f.decisions.all(), key=lambda x: (x.decided_on, x.id))
+            ],
+            "interventions": interventions,
+            "action_plans": plans,
+            "coordination_notes": [
+                {
+                    "intervention": ivs.get(n.intervention_id),
+                    "written_on": d(n.written_on),
+                    "forvaltning": n.forvaltning,
+                    "note": n.note,
+                    "author": self.user(n.author_id),
+                }
+                for n in sorted(f.coordination_notes.all(), key=lambda n: n.id)
+            ],
+            "problem_areas": [
+                {"kind": p.kind, "source": p.source, "recorded_on": d(p.recorded_on), "ended_on": d(p.ended_on)}
+                for p in sorted(f.problem_areas.all(), key=lambda p: p.id)
+            ],
+            "progress": [
+                {
+                    "milestone_lineage": str(p.milestone_lineage),
+                    "recorded_on": d(p.recorded_on),
+                    "score": p.score,
+                    "note": p.note,
+                    "recorded_by": self.user(p.recorded_by_id),
+                }
+                for p in sorted(f.progress.all(), key=lambda p: p.id)
+            ],
+            "followups": [
+                {
+                    "held_on": d(s.held_on),
+                    "held_at": dt(s.held_at),
+                    "setting": s.setting,
+                    "channel": s.channel,
+                    "held_by": self.user(s.held_by_id),
+                    "borger_attended": s.borger_attended,
+                    "status_on_interventions": s.status_on_interventions,
+                    "new_agreements": s.new_agreements,
+                    "mentor_need_assessed": s.mentor_need_assessed,
+                    "mentor_assessment": s.mentor_assessment,
+                    "borger_perspective": s.borger_perspective,
+                    "next_on": d(s.next_on),
+                    "no_next_reason": s.no_next_reason,
+                    "no_next_note": s.no_next_note,
+                    "plan_revision": plan_versions.get(s.plan_revision_id),
+                    "created_by": self.user(s.created_by_id),
+                    "created_at": dt(s.created_at),
+                }
+                for s in f.followups.all()
+            ],
+        }
+
+
+USER_FIELDS = (
+    "forloeb",
+    "coordinators",
+    "transitions",
+    "recommendations",
+    "decisions",
+    "interventions",
+    "action_plans",
+    "coordination_notes",
+    "progress",
+    "followups",
+)
+
+
+def _user_ref(u: User) -> str:
+    return u.external_id or u.username
+
+
+def _replace_users(value, refs: dict[int, str], keys=frozenset()):
+    """Swap the user pks the exporter noted for the users' references."""
+    if isinstance(value, dict):
+        return {
+            k: (refs.get(v, v) if k in USER_KEYS and isinstance(v, int) else _replace_users(v, refs))
+            for k, v in value.items()
+        }
+    if isinstance(value, list):
+        return [_replace_users(v, refs) for v in value]
+    return value
+
+
+USER_KEYS = frozenset(
+    {"user", "assigned_by", "actor", "recorded_by", "decided_by", "created_by", "coordinator", "author", "held_by"}
+)
+
+
+def export_document(forloeb_qs: QuerySet, *, source: str = "") -> dict:
+    """The whole file: the forløb with the kommuner, teams, users, meetings and borgere they use."""
+    exporter = Exporter()
+    docs = [exporter.forloeb(f) for f in _prefetched(forloeb_qs)]
+    kommune_codes = sorted({doc["kommune"] for doc in docs})
+    kommuner = list(
+        Kommune.objects.filter(code__in=kommune_codes)
+        .prefetch_related("teams", Prefetch("rehab_teams", RehabTeam.objects.prefetch_related("memberships")))
+        .order_by("code")
+    )
+    for k in kommuner:
+        for rt in k.rehab_teams.all():
+            exporter.user_ids.update(m.user_id for m in rt.memberships.all())
+    users = list(User.objects.filter(id__in=exporter.user_ids).select_related("kommune").prefetch_related("teams"))
+    refs = {u.id: _user_ref(u) for u in users}
+
+    meetings = list(
+        TeamMeeting.objects.filter(id__in=exporter.meeting_rows)
+        .select_related("rehab_team__kommune")
+        .order_by("rehab_team__kommune__code", "rehab_team__name", "starts_at", "id")
+    )
+    meeting_refs = Refs("m")
+    for m in meetings:
+        meeting_refs.add(m.id)
+    for doc in docs:
+        for item in doc["agenda_items"]:
+            item["meeting"] = meeting_refs.get(item["meeting"])
+
+    cprs = sorted({doc["borger"] for doc in docs})
+    borgere = _borgere(cprs, docs)
+    return {
+        "format": FORMAT_NAME,
+        "schema_version": SCHEMA_VERSION,
+        "created_at": dt(timezone.now()),
+        "source": source,
+        "kommuner": [
+            {
+                "code": k.code,
+                "name": k.name,
+                "is_frikommune": k.is_frikommune,
+                "teams": [{"code": t.code, "name": t.name} for t in sorted(k.teams.all(), key=lambda t: t.code)],
+                "rehab_teams": [
+                    {
+                        "name": rt.name,
+                        "members": [
+                            {"user": refs[m.user_id], "sector": m.sector}
+                            for m in sorted(rt.memberships.all(), key=lambda m: refs[m.user_id])
+                        ],
+                    }
+                    for rt in sorted(k.rehab_teams.all(), key=lambda rt: rt.name)
+                ],
+            }
+            for k in kommuner
+        ],
+        "users": [
+            {
+                "id": refs[u.id],
+                "first_name": u.first_name,
+                "last_name": u.last_name,
+                "email": u.email,
+                "phone": u.phone,
+                "role": u.role,
+                "sector": u.sector,
+                "kommune": u.kommune.code if u.kommune_id else None,
+                "teams": sorted(t.code for t in u.teams.all()),
+            }
+            for u in sorted(users, key=lambda u: refs[u.id])
+        ],
+        "meetings": [
+            {
+                "id": meeting_refs.get(m.id),
+                "kommune": m.rehab_team.kommune.code,
+                "rehab_team": m.rehab_team.name,
+                "starts_at": dt(m.starts_at),
+                "place": m.place,
+            }
+            for m in meetings
+        ],
+        "borgere": borgere,
+        "forloeb": [_replace_users(doc, refs) for doc in docs],
+    }
+
+
+def _borgere(cprs: list[str], docs: list[dict]) -> list[dict]:
+    from cases.models import Borger
+
+    rows = Borger.objects.filter(cpr__in=cprs).prefetch_related(
+        Prefetch("consents", Consent.objects.order_by("id")),
+        Prefetch("other_cases", OtherCase.objects.order_by("id")),
+    )
+    out = []
+    for b in sorted(rows, key=lambda b: b.cpr):
+        consents = Refs("c")
+        out.append(
+            {
+                "cpr": b.cpr,
+                "first_name": b.first_name,
+                "last_name": b.last_name,
+                "address": b.address,
+                "phone": b.phone,
+                "email": b.email,
+                "created_at": dt(b.created_at),
+                "consents": [
+                    {
+                        "id": consents.add(c.id),
+                        "recipient": c.recipient,
+                        "scope": c.scope,
+                        "given_on": d(c.given_on),
+                        "expires_on": d(c.expires_on),
+                        "withdrawn_on": d(c.withdrawn_on),
+                    }
+                    for c in b.consents.all()
+                ],
+                "other_cases": [
+                    {
+                        "kind": o.kind,
+                        "source": o.source,
+                        "consent": consents.get(o.consent_id),
+                        "note": o.note,
+                        "active": o.active,
+                        "recorded_on": d(o.recorded_on),
+                    }
+                    for o in b.other_cases.all()
+                ],
+            }
+        )
+    return out

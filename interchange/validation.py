@@ -1,0 +1,730 @@
+"""Checking an interchange file before anything is written: first against the JSON Schema, then
+against the domain rules (dates, durations, references, the state of the database). Every
+problem is reported with its JSON path and a Danish message, and all of them are collected,
+so a file can be corrected in one go."""
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from jsonschema import Draft202012Validator
+
+from cases.models import Borger, Forloeb, Kommune, Phase, Team, User, validate_cpr
+from cases.rulepacks import rulepack_on
+from interchange.models import ImportRecord
+from interchange.schema import load_schema
+from plans.models import STARTED_STATUSES, InterventionStatus, InterventionType, validate_cvr
+from rehab.models import Occupation, Ordning, RehabTeam
+
+MAX_ERRORS = 200
+GRANT_SLACK_DAYS = 92
+
+
+@dataclass(frozen=True)
+class Problem:
+    path: str
+    message: str
+
+    def __str__(self):
+        return f"{self.path}: {self.message}"
+
+
+class InterchangeError(Exception):
+    """The file cannot be imported; nothing was written."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+        super().__init__("\n".join(str(p) for p in problems))
+
+
+_validator = None
+
+
+def validator() -> Draft202012Validator:
+    global _validator  # noqa: PLW0603 - the compiled schema is built once per process
+    if _validator is None:
+        _validator = Draft202012Validator(load_schema())
+    return _validator
+
+
+def _schema_message(error) -> str:
+    v, arg = error.validator, error.validator_value
+    if v == "required":
+        missing = [name for name in arg if isinstance(error.instance, dict) and name not in error.instance]
+        return _("Feltet '%(name)s' mangler.") % {"name": ", ".join(missing)}
+    if v == "additionalProperties":
+        extra = sorted(set(error.instance) - set(error.schema.get("properties", {})))
+        return _("Ukendt felt: %(names)s.") % {"names": ", ".join(f"'{n}'" for n in extra)}
+    if v == "type":
+        kinds = {
+            "string": _("en tekst"),
+            "integer": _("et heltal"),
+            "number": _("et tal"),
+            "boolean": _("true eller false"),
+            "object": _("et objekt"),
+            "array": _("en liste"),
+            "null": "null",
+        }
+        wanted = arg if isinstance(arg, list) else [arg]
+        return _("Skal være %(kind)s.") % {"kind": _(" eller ").join(str(kinds.get(k, k)) for k in wanted)}
+    if v == "enum":
+        shown = ", ".join(f"'{x}'" for x in arg if x != "")
+        return _("Værdien %(value)s er ikke en gyldig kode. Gyldige koder: %(codes)s.") % {
+            "value": json.dumps(error.instance, ensure_ascii=False),
+            "codes": shown,
+        }
+    if v == "const":
+        return _("Skal være %(value)s.") % {"value": json.dumps(arg, ensure_ascii=False)}
+    if v == "pattern":
+        return _("Værdien %(value)s har ikke det rigtige format.") % {
+            "value": json.dumps(error.instance, ensure_ascii=False)
+        }
+    if v == "maxLength":
+        return _("Teksten er for lang (højst %(n)s tegn).") % {"n": arg}
+    if v == "minLength":
+        return _("Må ikke være tom.")
+    if v == "minimum":
+        return _("Skal være mindst %(n)s.") % {"n": arg}
+    if v == "maximum":
+        return _("Må højst være %(n)s.") % {"n": arg}
+    if v == "anyOf":
+        return _("Værdien %(value)s er ikke gyldig her (forkert type eller format).") % {
+            "value": json.dumps(error.instance, ensure_ascii=False)[:80]
+        }
+    return _("Ugyldig værdi.")
+
+
+def schema_problems(document) -> list[Problem]:
+    if not isinstance(document, dict):
+        return [Problem("$", _("Filen skal indeholde ét JSON-objekt."))]
+    problems = []
+    for error in sorted(validator().iter_errors(document), key=lambda e: list(e.absolute_path)):
+        problems.append(Problem(error.json_path, _schema_message(error)))
+        if len(problems) >= MAX_ERRORS:
+            break
+    return problems
+
+
+def digest(doc: dict) -> str:
+    return hashlib.sha256(json.dumps(doc, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+
+
+# Keys whose dates record something that happened; they cannot lie after today.
+HAPPENED = frozenset(
+    {
+        "opened_on",
+        "closed_on",
+        "actual_start",
+        "actual_end",
+        "held_on",
+        "given_on",
+        "decided_on",
+        "received_on",
+        "written_on",
+        "recorded_on",
+        "on",
+        "work_started_on",
+        "signed_by_borger_on",
+        "sent_to_borger_on",
+        "sent_to_gp_on",
+    }
+)
+DATE_PAIRS = (
+    ("planned_start", "planned_end"),
+    ("actual_start", "actual_end"),
+    ("opened_on", "closed_on"),
+    ("valid_from", "valid_to"),
+    ("recorded_on", "ended_on"),
+    ("given_on", "expires_on"),
+)
+
+
+def add_years(day: date, years: int) -> date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28)
+
+
+@dataclass
+class Checked:
+    """What the checks found out, for the writer: parsed values and what is new."""
+
+    new: list[int] = field(default_factory=list)  # indexes into document["forloeb"] to write
+    unchanged: list[int] = field(default_factory=list)
+    digests: dict[int, str] = field(default_factory=dict)
+    users: dict[str, int] = field(default_factory=dict)  # reference -> existing user id
+    kommuner: dict[str, int] = field(default_factory=dict)
+    teams: dict[tuple[str, str], int] = field(default_factory=dict)
+    rehab_teams: dict[tuple[str, str], int] = field(default_factory=dict)
+    borgere: dict[str, int] = field(default_factory=dict)  # cpr -> existing borger id
+    types: dict[tuple[str, str | None], int] = field(default_factory=dict)
+    occupations: dict[str, int] = field(default_factory=dict)
+    meetings: dict[str, int] = field(default_factory=dict)  # file id -> existing meeting id
+
+
+class Checker:
+    def __init__(self, document: dict):
+        self.doc = document
+        self.problems: list[Problem] = []
+        self.today = timezone.localdate()
+        self.out = Checked()
+
+    def problem(self, path: str, message: str) -> None:
+        if len(self.problems) < MAX_ERRORS:
+            self.problems.append(Problem(path, message))
+
+    # --- parsing -------------------------------------------------------------------
+    def day(self, path: str, value: str | None) -> date | None:
+        if value is None:
+            return None
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            self.problem(path, _("%(value)s er ikke en gyldig dato.") % {"value": value})
+            return None
+
+    def moment(self, path: str, value: str | None) -> datetime | None:
+        if value is None:
+            return None
+        try:
+            return datetime.fromisoformat(value)
+        except ValueError:
+            self.problem(path, _("%(value)s er ikke et gyldigt tidspunkt.") % {"value": value})
+            return None
+
+    # --- the database state the file refers to ----------------------------------------
+    def load(self) -> None:
+        doc = self.doc
+        file_kommuner = {k["code"] for k in doc.get("kommuner", [])}
+        refs = {u["id"] for u in doc.get("users", [])} | self._user_refs()
+        kommune_codes = (
+            file_kommuner | {f["kommune"] for f in doc["forloeb"]} | {m["kommune"] for m in doc.get("meetings", [])}
+        )
+        self.out.kommuner = dict(Kommune.objects.filter(code__in=kommune_codes).values_list("code", "id"))
+        self.out.teams = {
+            (k, c): pk
+            for k, c, pk in Team.objects.filter(kommune__code__in=kommune_codes).values_list(
+                "kommune__code", "code", "id"
+            )
+        }
+        self.out.rehab_teams = {
+            (k, n): pk
+            for k, n, pk in RehabTeam.objects.filter(kommune__code__in=kommune_codes).values_list(
+                "kommune__code", "name", "id"
+            )
+        }
+        for pk, ext in User.objects.filter(external_id__in=refs).values_list("id", "external_id"):
+            self.out.users[ext] = pk
+        for pk, username in User.objects.filter(external_id__isnull=True, username__in=refs).values_list(
+            "id", "username"
+        ):
+            self.out.users.setdefault(username, pk)
+        cprs = {f["borger"].replace("-", "") for f in doc["forloeb"]} | {
+            b["cpr"].replace("-", "") for b in doc.get("borgere", [])
+        }
+        self.out.borgere = dict(Borger.objects.filter(cpr__in=cprs).values_list("cpr", "id"))
+        self.existing_forloeb = {
+            (borger_id, seq): (str(uuid), phase)
+            for borger_id, seq, uuid, phase in Forloeb.objects.filter(
+                borger_id__in=self.out.borgere.values()
+            ).values_list("borger_id", "sequence_no", "uuid", "phase")
+        }
+        ids = [f["id"].lower() for f in doc["forloeb"]]
+        self.existing_uuids = {str(u) for u in Forloeb.objects.filter(uuid__in=ids).values_list("uuid", flat=True)}
+        self.records = dict(ImportRecord.objects.filter(forloeb__uuid__in=ids).values_list("forloeb__uuid", "digest"))
+        self.records = {str(k): v for k, v in self.records.items()}
+        for code, valid_from, valid_to, pk in InterventionType.objects.values_list(
+            "code", "valid_from", "valid_to", "id"
+        ):
+            self.out.types[(code, valid_from.isoformat())] = pk
+            if valid_to is None:
+                self.out.types[(code, None)] = pk
+        occupation_codes = {g.get("occupation") for g in self._goals()} - {None}
+        self.out.occupations = dict(Occupation.objects.filter(code__in=occupation_codes).values_list("code", "id"))
+
+    def _user_refs(self) -> set[str]:
+        found = set()
+
+        def walk(value, key=None):
+            if isinstance(value, dict):
+                for k, v in value.items():
+                    walk(v, k)
+            elif isinstance(value, list):
+                for v in value:
+                    walk(v, key)
+            elif key in USER_KEYS and isinstance(value, str):
+                found.add(value)
+
+        walk(self.doc.get("forloeb", []))
+        for k in self.doc.get("kommuner", []):
+            walk(k.get("rehab_teams", []))
+        return found
+
+    def _goals(self):
+        for f in self.doc["forloeb"]:
+            if f.get("preparatory_part"):
+                yield from f["preparatory_part"].get("goals", [])
+            for r in f.get("recommendations", []):
+                yield from r.get("goals", [])
+            for p in f.get("action_plans", []):
+                yield from p.get("goals", [])
+
+    # --- checks -----------------------------------------------------------------------
+    def check(self) -> Checked:
+        self.load()
+        self.check_organisation()
+        self.check_borgere()
+        seen_ids: dict[str, int] = {}
+        open_per_borger: dict[str, str] = {}
+        sequences: set[tuple[str, int]] = set()
+        for n, f in enumerate(self.doc["forloeb"]):
+            path = f"$.forloeb[{n}]"
+            fid = f["id"].lower()
+            if fid in seen_ids:
+                self.problem(
+                    f"{path}.id",
+                    _("Forløbs-id'et findes to gange i filen (også i forløb nr. %(n)s).") % {"n": seen_ids[fid]},
+                )
+                continue
+            seen_ids[fid] = n
+            self.out.digests[n] = digest(f)
+            if fid in self.existing_uuids:
+                if self.records.get(fid) == self.out.digests[n]:
+                    self.out.unchanged.append(n)
+                else:
+                    self.problem(
+                        f"{path}.id",
+                        _(
+                            "Forløbet %(id)s findes allerede i databasen med et andet indhold. En indlæsning "
+                            "overskriver aldrig et forløb; ret det i Forløb, eller slet det først."
+                        )
+                        % {"id": f["id"]},
+                    )
+                continue
+            self.out.new.append(n)
+            cpr = f["borger"].replace("-", "")
+            key = (cpr, f["sequence_no"])
+            borger_id = self.out.borgere.get(cpr)
+            if key in sequences or (borger_id and (borger_id, f["sequence_no"]) in self.existing_forloeb):
+                self.problem(
+                    f"{path}.sequence_no",
+                    _("Borgeren har allerede et forløb nr. %(n)s.") % {"n": f["sequence_no"]},
+                )
+            sequences.add(key)
+            if f["phase"] != Phase.AFSLUTTET:
+                other_open = open_per_borger.get(cpr) or (
+                    borger_id
+                    and any(
+                        b == borger_id and phase != Phase.AFSLUTTET
+                        for (b, _s), (_u, phase) in self.existing_forloeb.items()
+                    )
+                )
+                if other_open:
+                    self.problem(
+                        f"{path}.phase", _("Borgeren har allerede et åbent forløb; kun ét må være åbent ad gangen.")
+                    )
+                open_per_borger[cpr] = fid
+            self.check_forloeb(path, f)
+        if self.problems:
+            raise InterchangeError(self.problems)
+        return self.out
+
+    def check_organisation(self) -> None:
+        file_teams = set()
+        seen_kommuner = set()
+        self.file_rehab_teams = set()
+        for n, k in enumerate(self.doc.get("kommuner", [])):
+            if k["code"] in seen_kommuner:
+                self.problem(f"$.kommuner[{n}].code", _("Kommunen står to gange i filen."))
+            seen_kommuner.add(k["code"])
+            for t in k.get("teams", []):
+                file_teams.add((k["code"], t["code"]))
+            for m, rt in enumerate(k.get("rehab_teams", [])):
+                self.file_rehab_teams.add((k["code"], rt["name"]))
+                for j, member in enumerate(rt.get("members", [])):
+                    self.user_ref(f"$.kommuner[{n}].rehab_teams[{m}].members[{j}].user", member["user"])
+        self.file_kommuner = seen_kommuner
+        self.file_teams = file_teams
+        self.file_users = set()
+        for n, u in enumerate(self.doc.get("users", [])):
+            if u["id"] in self.file_users:
+                self.problem(f"$.users[{n}].id", _("Medarbejderen står to gange i filen."))
+            self.file_users.add(u["id"])
+            if u.get("kommune"):
+                self.kommune_ref(f"$.users[{n}].kommune", u["kommune"])
+                for t in u.get("teams", []):
+                    if (u["kommune"], t) not in file_teams and (u["kommune"], t) not in self.out.teams:
+                        self.problem(
+                            f"$.users[{n}].teams", _("Teamet '%(code)s' findes ikke i kommunen.") % {"code": t}
+                        )
+        self.file_meetings = {}
+        for n, m in enumerate(self.doc.get("meetings", [])):
+            path = f"$.meetings[{n}]"
+            if m["id"] in self.file_meetings:
+                self.problem(f"{path}.id", _("Mødets id står to gange i filen."))
+            self.file_meetings[m["id"]] = m
+            key = (m["kommune"], m["rehab_team"])
+            if key not in self.file_rehab_teams and key not in self.out.rehab_teams:
+                self.problem(
+                    f"{path}.rehab_team",
+                    _("Rehabiliteringsteamet '%(name)s' findes hverken i filen eller i databasen.")
+                    % {"name": m["rehab_team"]},
+                )
+            self.moment(f"{path}.starts_at", m["starts_at"])
+
+    def check_borgere(self) -> None:
+        self.births: dict[str, date] = {}
+        self.file_borgere = set()
+        for n, b in enumerate(self.doc.get("borgere", [])):
+            path = f"$.borgere[{n}]"
+            try:
+                cpr = validate_cpr(b["cpr"])
+            except ValidationError as exc:
+                self.problem(f"{path}.cpr", exc.messages[0])
+                continue
+            if cpr in self.file_borgere:
+                self.problem(f"{path}.cpr", _("Borgeren står to gange i filen."))
+            self.file_borgere.add(cpr)
+            consent_ids = {c["id"] for c in b.get("consents", [])}
+            for j, c in enumerate(b.get("consents", [])):
+                self.pairs(f"{path}.consents[{j}]", c)
+            for j, o in enumerate(b.get("other_cases", [])):
+                if o.get("consent") and o["consent"] not in consent_ids:
+                    self.problem(
+                        f"{path}.other_cases[{j}].consent",
+                        _("Samtykket '%(id)s' findes ikke hos borgeren.") % {"id": o["consent"]},
+                    )
+
+    def kommune_ref(self, path: str, code: str) -> None:
+        if code not in self.file_kommuner and code not in self.out.kommuner:
+            self.problem(
+                path, _("Kommunen med kode '%(code)s' findes hverken i filen eller i databasen.") % {"code": code}
+            )
+
+    def user_ref(self, path: str, ref: str | None) -> None:
+        if ref is None:
+            return
+        if (
+            ref not in self.out.users
+            and ref not in getattr(self, "file_users", set())
+            and ref not in {u["id"] for u in self.doc.get("users", [])}
+        ):
+            self.problem(
+                path, _("Medarbejderen '%(id)s' findes hverken i filens 'users' eller i databasen.") % {"id": ref}
+            )
+
+    def pairs(self, path: str, obj: dict) -> None:
+        for start, end in DATE_PAIRS:
+            a, b = obj.get(start), obj.get(end)
+            if a and b and b < a:
+                self.problem(
+                    f"{path}.{end}",
+                    _("%(end)s (%(b)s) ligger før %(start)s (%(a)s).") % {"end": end, "b": b, "start": start, "a": a},
+                )
+
+    def walk_dates(self, path: str, value, birth: date | None, key: str | None = None) -> None:
+        """Every date and time in a forløb: valid, not before the borger's birth, and things that
+        happened not after today."""
+        if isinstance(value, dict):
+            self.pairs(path, value)
+            for k, v in value.items():
+                self.walk_dates(f"{path}.{k}", v, birth, k)
+        elif isinstance(value, list):
+            for i, v in enumerate(value):
+                self.walk_dates(f"{path}[{i}]", v, birth, key)
+        elif (
+            isinstance(value, str)
+            and len(value) >= 10
+            and value[4:5] == "-"
+            and value[7:8] == "-"
+            and value[:4].isdigit()
+        ):
+            if key in ("id", "lineage", "milestone_lineage", "borger", "type_valid_from"):
+                return
+            parsed = self.moment(path, value) if "T" in value else self.day(path, value)
+            if parsed is None:
+                return
+            day = parsed.date() if isinstance(parsed, datetime) else parsed
+            if birth and day < birth:
+                self.problem(
+                    path,
+                    _("Datoen %(day)s ligger før borgerens fødsel (%(birth)s).")
+                    % {"day": day.isoformat(), "birth": birth.isoformat()},
+                )
+            if key in HAPPENED and day > self.today:
+                self.problem(
+                    path,
+                    _("Datoen %(day)s ligger i fremtiden, men beskriver noget, der er sket.")
+                    % {"day": day.isoformat()},
+                )
+
+    def check_forloeb(self, path: str, f: dict) -> None:
+        try:
+            cpr = validate_cpr(f["borger"])
+        except ValidationError as exc:
+            self.problem(f"{path}.borger", exc.messages[0])
+            cpr = None
+        birth = None
+        if cpr:
+            if cpr not in self.file_borgere and cpr not in self.out.borgere:
+                self.problem(f"{path}.borger", _("Borgeren findes hverken i filens 'borgere' eller i databasen."))
+            birth = Borger(cpr=cpr).birth_date
+        self.kommune_ref(f"{path}.kommune", f["kommune"])
+        if (f["kommune"], f["team"]) not in self.file_teams and (f["kommune"], f["team"]) not in self.out.teams:
+            self.problem(
+                f"{path}.team",
+                _("Teamet '%(code)s' findes ikke i kommunen %(k)s.") % {"code": f["team"], "k": f["kommune"]},
+            )
+        self.walk_dates(path, f, birth)
+        self.user_refs(path, f)
+        self.check_phase(path, f)
+        self.check_duration(path, f)
+        self.check_parts(path, f)
+
+    def user_refs(self, path: str, value, key: str | None = None) -> None:
+        if isinstance(value, dict):
+            for k, v in value.items():
+                self.user_refs(f"{path}.{k}", v, k)
+        elif isinstance(value, list):
+            for i, v in enumerate(value):
+                self.user_refs(f"{path}[{i}]", v, key)
+        elif key in USER_KEYS and isinstance(value, str):
+            self.user_ref(path, value)
+
+    def check_phase(self, path: str, f: dict) -> None:
+        phase = f["phase"]
+        if phase == Phase.AFSLUTTET:
+            if not f.get("closed_on"):
+                self.problem(f"{path}.closed_on", _("Et afsluttet forløb skal have en afslutningsdato."))
+            if not f.get("outcome"):
+                self.problem(f"{path}.outcome", _("Et afsluttet forløb skal have en afslutningsårsag."))
+        elif f.get("closed_on"):
+            self.problem(f"{path}.closed_on", _("Kun et afsluttet forløb kan have en afslutningsdato."))
+        if phase in (Phase.INDSATSDEL, Phase.IVAERKSAETTELSE):
+            for name in ("start_date", "planned_end_date"):
+                if not f.get(name):
+                    self.problem(f"{path}.{name}", _("Et bevilget forløb skal have startdato og planlagt slutdato."))
+        if f.get("planned_end_date") and not f.get("start_date"):
+            self.problem(f"{path}.start_date", _("En planlagt slutdato kræver en startdato."))
+        transitions = f.get("transitions", [])
+        if transitions and transitions[-1]["to_phase"] != phase:
+            self.problem(
+                f"{path}.transitions[{len(transitions) - 1}].to_phase",
+                _("Det sidste faseskift ender i '%(last)s', men forløbets fase er '%(phase)s'.")
+                % {"last": transitions[-1]["to_phase"], "phase": phase},
+            )
+        current = [c for c in f.get("coordinators", []) if c.get("valid_to") is None]
+        if len(current) > 1:
+            self.problem(
+                f"{path}.coordinators",
+                _("Højst én koordinerende sagsbehandler kan være den nuværende (uden slutdato)."),
+            )
+
+    def check_duration(self, path: str, f: dict) -> None:
+        start = self.day(f"{path}.start_date", f.get("start_date"))
+        end = self.day(f"{path}.planned_end_date", f.get("planned_end_date"))
+        grants = [
+            (self.day("", x["decided_on"]), self.day("", x.get("benefit_start_on") or x["decided_on"]))
+            for x in f.get("decisions", [])
+            if x["ordning"] == Ordning.RESSOURCEFORLOEB
+        ]
+        grants = [(decided, begins) for decided, begins in grants if decided and begins]
+        if start and end:
+            if end <= start:
+                self.problem(f"{path}.planned_end_date", _("Den planlagte slutdato skal ligge efter startdatoen."))
+            # The current period runs from the latest grant (a genforelæggelse may prolong the
+            # forløb), under the pack in force when it was granted; the period may begin up to
+            # GRANT_SLACK_DAYS after the afgørelse.
+            decided_on, begins = max(grants) if grants else (start, start)
+            begins = max(begins, start)
+            pack = rulepack_on(decided_on)
+            latest = add_years(begins, pack.max_duration_years) + timedelta(days=GRANT_SLACK_DAYS)
+            if end > latest:
+                years = (end - begins).days / 365.25
+                self.problem(
+                    f"{path}.planned_end_date",
+                    _(
+                        "Forløbet varer %(years).1f år fra bevillingen, men et ressourceforløb kan højst vare "
+                        "%(max)s år efter reglerne, da det blev bevilget (%(pack)s)."
+                    )
+                    % {"years": years, "max": pack.max_duration_years, "pack": pack.code},
+                )
+        for key in ("recommendations", "decisions"):
+            for i, x in enumerate(f.get(key, [])):
+                when = self.day("", x.get("given_on") or x.get("decided_on"))
+                years = x.get("duration_years")
+                if when and years and x["ordning"] == Ordning.RESSOURCEFORLOEB:
+                    pack = rulepack_on(when)
+                    if not pack.min_duration_years <= years <= pack.max_duration_years:
+                        self.problem(
+                            f"{path}.{key}[{i}].duration_years",
+                            _("Et ressourceforløb kan vare %(min)s-%(max)s år efter reglerne på datoen (%(pack)s).")
+                            % {"min": pack.min_duration_years, "max": pack.max_duration_years, "pack": pack.code},
+                        )
+
+    def check_parts(self, path: str, f: dict) -> None:
+        def unique_ids(key: str, items: list[dict]) -> set[str]:
+            ids = set()
+            for i, x in enumerate(items):
+                if x["id"] in ids:
+                    self.problem(f"{path}.{key}[{i}].id", _("Id'et '%(id)s' står to gange.") % {"id": x["id"]})
+                ids.add(x["id"])
+            return ids
+
+        agenda = unique_ids("agenda_items", f.get("agenda_items", []))
+        recs = unique_ids("recommendations", f.get("recommendations", []))
+        ivs = unique_ids("interventions", f.get("interventions", []))
+        rec_ivs = set()
+        for r in f.get("recommendations", []):
+            rec_ivs |= {ri["id"] for ri in r.get("interventions", [])}
+        meetings_used = set()
+        for i, a in enumerate(f.get("agenda_items", [])):
+            if a["meeting"] not in self.file_meetings:
+                self.problem(
+                    f"{path}.agenda_items[{i}].meeting",
+                    _("Mødet '%(id)s' findes ikke i filens 'meetings'.") % {"id": a["meeting"]},
+                )
+            if a["meeting"] in meetings_used:
+                self.problem(f"{path}.agenda_items[{i}].meeting", _("Forløbet står to gange på samme møde."))
+            meetings_used.add(a["meeting"])
+        for i, r in enumerate(f.get("recommendations", [])):
+            if r.get("agenda_item") and r["agenda_item"] not in agenda:
+                self.problem(
+                    f"{path}.recommendations[{i}].agenda_item",
+                    _("Punktet '%(id)s' findes ikke i forløbets 'agenda_items'.") % {"id": r["agenda_item"]},
+                )
+        used_recs = set()
+        for i, x in enumerate(f.get("decisions", [])):
+            ref = x.get("recommendation")
+            if ref and ref not in recs:
+                self.problem(
+                    f"{path}.decisions[{i}].recommendation",
+                    _("Indstillingen '%(id)s' findes ikke i forløbet.") % {"id": ref},
+                )
+            if ref and ref in used_recs:
+                self.problem(f"{path}.decisions[{i}].recommendation", _("Indstillingen har allerede en afgørelse."))
+            used_recs.add(ref)
+        for i, iv in enumerate(f.get("interventions", [])):
+            p = f"{path}.interventions[{i}]"
+            if (iv["type"], iv.get("type_valid_from")) not in self.out.types and (
+                iv["type"],
+                None,
+            ) not in self.out.types:
+                self.problem(
+                    f"{p}.type", _("Indsatstypen '%(code)s' findes ikke i indsatskataloget.") % {"code": iv["type"]}
+                )
+            if iv.get("recommended") and iv["recommended"] not in rec_ivs:
+                self.problem(
+                    f"{p}.recommended",
+                    _("Den anbefalede indsats '%(id)s' findes ikke i forløbets indstillinger.")
+                    % {"id": iv["recommended"]},
+                )
+            status = iv["status"]
+            if status in STARTED_STATUSES and not iv.get("actual_start"):
+                self.problem(
+                    f"{p}.actual_start",
+                    _("En indsats med status '%(status)s' skal have en faktisk startdato.") % {"status": status},
+                )
+            if status in (InterventionStatus.GENNEMFOERT, InterventionStatus.AFBRUDT) and not iv.get("actual_end"):
+                self.problem(
+                    f"{p}.actual_end",
+                    _("En indsats med status '%(status)s' skal have en faktisk slutdato.") % {"status": status},
+                )
+            if status not in STARTED_STATUSES and iv.get("actual_start"):
+                self.problem(
+                    f"{p}.actual_start",
+                    _("En indsats med status '%(status)s' kan ikke have en faktisk startdato.") % {"status": status},
+                )
+            if iv.get("employer_cvr"):
+                try:
+                    validate_cvr(iv["employer_cvr"])
+                except ValidationError as exc:
+                    self.problem(f"{p}.employer_cvr", exc.messages[0])
+        versions = set()
+        lineages = set()
+        drafts = 0
+        for i, plan in enumerate(f.get("action_plans", [])):
+            p = f"{path}.action_plans[{i}]"
+            if plan["version"] in versions:
+                self.problem(f"{p}.version", _("Indsatsplanens version %(v)s står to gange.") % {"v": plan["version"]})
+            versions.add(plan["version"])
+            drafts += plan.get("completed_on") is None
+            if plan.get("recommendation") and plan["recommendation"] not in recs:
+                self.problem(
+                    f"{p}.recommendation",
+                    _("Indstillingen '%(id)s' findes ikke i forløbet.") % {"id": plan["recommendation"]},
+                )
+            lineages |= {m["lineage"] for m in plan.get("milestones", [])}
+            seen = set()
+            for j, item in enumerate(plan.get("items", [])):
+                if item["intervention"] not in ivs:
+                    self.problem(
+                        f"{p}.items[{j}].intervention",
+                        _("Indsatsen '%(id)s' findes ikke i forløbets 'interventions'.") % {"id": item["intervention"]},
+                    )
+                if item["intervention"] in seen:
+                    self.problem(f"{p}.items[{j}].intervention", _("Indsatsen står to gange i samme version."))
+                seen.add(item["intervention"])
+        if drafts > 1:
+            self.problem(
+                f"{path}.action_plans", _("Kun én version af indsatsplanen kan være en kladde (uden 'completed_on').")
+            )
+        for i, n in enumerate(f.get("coordination_notes", [])):
+            if n.get("intervention") and n["intervention"] not in ivs:
+                self.problem(
+                    f"{path}.coordination_notes[{i}].intervention",
+                    _("Indsatsen '%(id)s' findes ikke i forløbet.") % {"id": n["intervention"]},
+                )
+        for i, pr in enumerate(f.get("progress", [])):
+            if pr["milestone_lineage"] not in lineages:
+                self.problem(
+                    f"{path}.progress[{i}].milestone_lineage",
+                    _("Delmålet findes ikke i nogen version af indsatsplanen."),
+                )
+        for g_path, goal in self.goals_with_paths(path, f):
+            if goal.get("occupation") and goal["occupation"] not in self.out.occupations:
+                self.problem(
+                    f"{g_path}.occupation", _("DISCO-08-koden '%(code)s' findes ikke.") % {"code": goal["occupation"]}
+                )
+        for i, s in enumerate(f.get("followups", [])):
+            p = f"{path}.followups[{i}]"
+            if s.get("next_on") and s["next_on"] <= s["held_on"]:
+                self.problem(f"{p}.next_on", _("Næste samtale skal ligge efter samtalen."))
+            if not s.get("next_on") and not s.get("no_next_reason"):
+                self.problem(
+                    f"{p}.next_on", _("Angiv næste samtale eller hvorfor der ikke er aftalt en ('no_next_reason').")
+                )
+            if s.get("plan_revision") and s["plan_revision"] not in versions:
+                self.problem(
+                    f"{p}.plan_revision",
+                    _("Indsatsplanens version %(v)s findes ikke i forløbet.") % {"v": s["plan_revision"]},
+                )
+
+    def goals_with_paths(self, path: str, f: dict):
+        if f.get("preparatory_part"):
+            for j, g in enumerate(f["preparatory_part"].get("goals", [])):
+                yield f"{path}.preparatory_part.goals[{j}]", g
+        for i, r in enumerate(f.get("recommendations", [])):
+            for j, g in enumerate(r.get("goals", [])):
+                yield f"{path}.recommendations[{i}].goals[{j}]", g
+        for i, p in enumerate(f.get("action_plans", [])):
+            for j, g in enumerate(p.get("goals", [])):
+                yield f"{path}.action_plans[{i}].goals[{j}]", g
+
+
+USER_KEYS = frozenset(
+    {"user", "assigned_by", "actor", "recorded_by", "decided_by", "created_by", "coordinator", "author", "held_by"}
+)
+
+
+def check_document(document) -> Checked:
+    """Raise InterchangeError with every problem found, or return what the writer needs."""
+    problems = schema_problems(document)
+    if problems:
+        raise InterchangeError(problems)
+    return Checker(document).check()
