@@ -2,7 +2,6 @@
 
 import re
 import time
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from datetime import time as dtime
@@ -10,8 +9,9 @@ from decimal import Decimal
 
 from django.contrib.auth.hashers import make_password
 from django.contrib.contenttypes.models import ContentType
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
+from psycopg import sql
 
 from cases.models import (
     Borger,
@@ -91,37 +91,6 @@ class ImportResult:
     flags_raised: int = 0
 
 
-TIMESTAMPED = (
-    (Borger, "created_at"),
-    (Forloeb, "created_at"),
-    (PreparatoryPart, "updated_at"),
-    (Goal, "created_at"),
-    (HealthDocument, "created_at"),
-    (Recommendation, "created_at"),
-    (Decision, "created_at"),
-    (Intervention, "created_at"),
-    (InterventionEvent, "at"),
-    (ActionPlan, "created_at"),
-    (FollowUpMeeting, "created_at"),
-)
-
-
-@contextmanager
-def _kept_timestamps():
-    """Write the history's own creation times instead of now. The guards that check something
-    was "recorded in this round" compare creation times, so an imported history must keep them.
-    (Only the import, a command run, ever enters this.)"""
-    fields = [model._meta.get_field(name) for model, name in TIMESTAMPED]
-    saved = [(f.auto_now, f.auto_now_add) for f in fields]
-    for f in fields:
-        f.auto_now = f.auto_now_add = False
-    try:
-        yield
-    finally:
-        for f, (auto_now, auto_now_add) in zip(fields, saved, strict=True):
-            f.auto_now, f.auto_now_add = auto_now, auto_now_add
-
-
 def _d(value: str | None) -> date | None:
     return date.fromisoformat(value) if value else None
 
@@ -191,7 +160,7 @@ class Writer:
                     password=make_password(None),  # no login until an administrator sets a password
                 )
             )
-        for user in User.objects.bulk_create(new_users):
+        for user in _insert(new_users):
             self.users[user.external_id] = user.id
         memberships = []
         existing = set(TeamMembership.objects.filter(user_id__in=self.users.values()).values_list("user_id", "team_id"))
@@ -201,7 +170,7 @@ class Writer:
                 if key not in existing:
                     existing.add(key)
                     memberships.append(TeamMembership(user_id=key[0], team_id=key[1]))
-        TeamMembership.objects.bulk_create(memberships)
+        _insert(memberships)
         for k in self.doc.get("kommuner", []):
             for rt in k.get("rehab_teams", []):
                 key = (k["code"], rt["name"])
@@ -212,7 +181,7 @@ class Writer:
                         "user_id", flat=True
                     )
                 )
-                RehabTeamMembership.objects.bulk_create(
+                _insert(
                     [
                         RehabTeamMembership(
                             rehab_team_id=c.rehab_teams[key], user_id=self.users[m["user"]], sector=m["sector"]
@@ -221,19 +190,30 @@ class Writer:
                         if self.users[m["user"]] not in have
                     ]
                 )
-        for m in self.doc.get("meetings", []):
-            rehab_team_id = c.rehab_teams[(m["kommune"], m["rehab_team"])]
-            meeting, _ = TeamMeeting.objects.get_or_create(
-                rehab_team_id=rehab_team_id,
-                starts_at=datetime.fromisoformat(m["starts_at"]),
-                defaults={"place": m.get("place", "")},
-            )
-            c.meetings[m["id"]] = meeting.id
+        meetings = self.doc.get("meetings", [])
+        keys = {
+            m["id"]: (c.rehab_teams[(m["kommune"], m["rehab_team"])], datetime.fromisoformat(m["starts_at"]))
+            for m in meetings
+        }
+        existing = {
+            (rt, at): pk
+            for pk, rt, at in TeamMeeting.objects.filter(
+                rehab_team_id__in={rt for rt, _at in keys.values()}
+            ).values_list("id", "rehab_team_id", "starts_at")
+        }
+        new = {}
+        for m in meetings:
+            key = keys[m["id"]]
+            if key not in existing and key not in new:
+                new[key] = TeamMeeting(rehab_team_id=key[0], starts_at=key[1], place=m.get("place", ""))
+        _insert(list(new.values()))
+        existing.update({key: row.id for key, row in new.items()})
+        c.meetings = {ref: existing[key] for ref, key in keys.items()}
 
     def borgere(self) -> dict[str, int]:
         c = self.c
         new = [b for b in self.doc.get("borgere", []) if b["cpr"].replace("-", "") not in c.borgere]
-        rows = Borger.objects.bulk_create(
+        rows = _insert(
             [
                 Borger(
                     cpr=b["cpr"].replace("-", ""),
@@ -263,8 +243,8 @@ class Writer:
             consents.extend(ids.values())
             for x in b.get("other_cases", []):
                 cases.append((x, row.id, ids))
-        Consent.objects.bulk_create(consents)
-        OtherCase.objects.bulk_create(
+        _insert(consents)
+        _insert(
             [
                 OtherCase(
                     borger_id=borger_id,
@@ -303,10 +283,10 @@ class Writer:
                     created_at=_t(f.get("created_at"), self.now),
                 )
             )
-        rows = Forloeb.objects.bulk_create(rows, batch_size=BATCH)
+        rows = _insert(rows)
         pairs = list(zip(docs, [r.id for r in rows], strict=True))
         self.parts(pairs)
-        ImportRecord.objects.bulk_create(
+        _insert(
             [
                 ImportRecord(
                     forloeb_id=fid,
@@ -314,10 +294,10 @@ class Writer:
                     schema_version=self.doc["schema_version"],
                     file_name=self.file_name[:300],
                     imported_by=self.actor,
+                    imported_at=self.now,
                 )
                 for n, (_f, fid) in zip(c.new, pairs, strict=True)
-            ],
-            batch_size=BATCH,
+            ]
         )
         return [fid for _f, fid in pairs]
 
@@ -424,15 +404,15 @@ class Writer:
                 )
                 for x in f.get("problem_areas", [])
             ]
-        CoordinatorAssignment.objects.bulk_create(coordinators, batch_size=BATCH)
-        PhaseTransition.objects.bulk_create(transitions, batch_size=BATCH)
-        PreparatoryPart.objects.bulk_create(preps, batch_size=BATCH)
+        _insert(coordinators)
+        _insert(transitions)
+        _insert(preps)
         for (items, fid), prep in zip(prep_goals, preps, strict=True):
             add_goals(items, fid, DocumentKind.FORBEREDENDE_DEL, ct[PreparatoryPart], prep.id)
-        HealthDocument.objects.bulk_create(health, batch_size=BATCH)
-        AgendaItem.objects.bulk_create([a for _k, a in agenda], batch_size=BATCH)
+        _insert(health)
+        _insert([a for _k, a in agenda])
         agenda_ids = {k: a.id for k, a in agenda}
-        ProblemArea.objects.bulk_create(problems, batch_size=BATCH)
+        _insert(problems)
 
         recs = []
         for f, fid in pairs:
@@ -459,7 +439,7 @@ class Writer:
                         ),
                     )
                 )
-        Recommendation.objects.bulk_create([r for _k, _x, r in recs], batch_size=BATCH)
+        _insert([r for _k, _x, r in recs])
         rec_ids = {k: r.id for k, _x, r in recs}
         rec_ivs = []
         for (fid, _local), x, r in recs:
@@ -477,9 +457,9 @@ class Writer:
                 )
                 for ri in x.get("interventions", [])
             ]
-        RecommendedIntervention.objects.bulk_create([r for _k, r in rec_ivs], batch_size=BATCH)
+        _insert([r for _k, r in rec_ivs])
         rec_iv_ids = {k: r.id for k, r in rec_ivs}
-        Decision.objects.bulk_create(
+        _insert(
             [
                 Decision(
                     forloeb_id=fid,
@@ -498,8 +478,7 @@ class Writer:
                 )
                 for f, fid in pairs
                 for x in f.get("decisions", [])
-            ],
-            batch_size=BATCH,
+            ]
         )
 
         ivs = []
@@ -533,9 +512,9 @@ class Writer:
                         ),
                     )
                 )
-        Intervention.objects.bulk_create([i for _k, _x, i in ivs], batch_size=BATCH)
+        _insert([i for _k, _x, i in ivs])
         iv_ids = {k: i.id for k, _x, i in ivs}
-        InterventionEvent.objects.bulk_create(
+        _insert(
             [
                 InterventionEvent(
                     intervention_id=i.id,
@@ -549,8 +528,7 @@ class Writer:
                 )
                 for _k, x, i in ivs
                 for e in x.get("events", [])
-            ],
-            batch_size=BATCH,
+            ]
         )
 
         plans = []
@@ -577,7 +555,7 @@ class Writer:
                         ),
                     )
                 )
-        ActionPlan.objects.bulk_create([p for _f, _x, p in plans], batch_size=BATCH)
+        _insert([p for _f, _x, p in plans])
         plan_ids = {(fid, x["version"]): p.id for fid, x, p in plans}
         milestones, items = [], []
         for fid, x, p in plans:
@@ -605,10 +583,10 @@ class Writer:
                 )
                 for it in x.get("items", [])
             ]
-        Milestone.objects.bulk_create(milestones, batch_size=BATCH)
-        PlanItem.objects.bulk_create(items, batch_size=BATCH)
-        Goal.objects.bulk_create(goals, batch_size=BATCH)
-        CoordinationNote.objects.bulk_create(
+        _insert(milestones)
+        _insert(items)
+        _insert(goals)
+        _insert(
             [
                 CoordinationNote(
                     forloeb_id=fid,
@@ -620,10 +598,9 @@ class Writer:
                 )
                 for f, fid in pairs
                 for x in f.get("coordination_notes", [])
-            ],
-            batch_size=BATCH,
+            ]
         )
-        Progress.objects.bulk_create(
+        _insert(
             [
                 Progress(
                     forloeb_id=fid,
@@ -635,10 +612,9 @@ class Writer:
                 )
                 for f, fid in pairs
                 for x in f.get("progress", [])
-            ],
-            batch_size=BATCH,
+            ]
         )
-        FollowUpMeeting.objects.bulk_create(
+        _insert(
             [
                 FollowUpMeeting(
                     forloeb_id=fid,
@@ -662,12 +638,44 @@ class Writer:
                 )
                 for f, fid in pairs
                 for x in f.get("followups", [])
-            ],
-            batch_size=BATCH,
+            ]
         )
 
 
-BATCH = 2000
+def _insert(objs: list) -> list:
+    """Insert model instances of one model with COPY, ids drawn from the table's sequence first
+    (so children can point to them). An order of magnitude faster than bulk_create's INSERTs,
+    which is what lets an import keep its promise of 10,000 forløb a minute."""
+    if not objs:
+        return objs
+    meta = objs[0]._meta
+    fields = [f for f in meta.concrete_fields if not f.generated]
+    _stamp(objs, fields)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)", [meta.db_table, len(objs)]
+        )
+        for obj, (pk,) in zip(objs, cursor.fetchall(), strict=True):
+            obj.pk = pk
+        statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
+            sql.Identifier(meta.db_table), sql.SQL(", ").join(sql.Identifier(f.column) for f in fields)
+        )
+        with cursor.copy(statement) as copy:
+            for obj in objs:
+                copy.write_row([getattr(obj, f.attname) for f in fields])
+    for obj in objs:
+        obj._state.adding = False
+    return objs
+
+
+def _stamp(objs: list, fields: list) -> None:
+    """COPY skips `pre_save`: fill an auto_now(_add) field the file gave no value for."""
+    now = timezone.now()
+    for f in fields:
+        if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
+            for obj in objs:
+                if getattr(obj, f.attname) is None:
+                    setattr(obj, f.attname, now)
 
 
 def forloeb_import(
@@ -680,7 +688,7 @@ def forloeb_import(
     checked = check_document(document)
     result = ImportResult(file_name=file_name, unchanged=len(checked.unchanged))
     if checked.new or document.get("kommuner") or document.get("users"):
-        with transaction.atomic(), _kept_timestamps():
+        with transaction.atomic():
             writer = Writer(document, checked, actor=actor, file_name=file_name)
             writer.organisation()
             writer.borgere()

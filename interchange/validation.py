@@ -3,11 +3,13 @@ against the domain rules (dates, durations, references, the state of the databas
 problem is reported with its JSON path and a Danish message, and all of them are collected,
 so a file can be corrected in one go."""
 
+import functools
 import hashlib
 import json
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
+import fastjsonschema
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -41,14 +43,17 @@ class InterchangeError(Exception):
         super().__init__("\n".join(str(p) for p in problems))
 
 
-_validator = None
-
-
+@functools.cache
 def validator() -> Draft202012Validator:
-    global _validator  # noqa: PLW0603 - the compiled schema is built once per process
-    if _validator is None:
-        _validator = Draft202012Validator(load_schema())
-    return _validator
+    """The reference validator: slow, but it reports every error with its path."""
+    return Draft202012Validator(load_schema())
+
+
+@functools.cache
+def fast_validator():
+    """The schema compiled to Python (fastjsonschema), about 20 times faster; it stops at the
+    first error, so a file it refuses is checked again by `validator()` for the full report."""
+    return fastjsonschema.compile(load_schema())
 
 
 def _schema_message(error) -> str:
@@ -101,6 +106,12 @@ def _schema_message(error) -> str:
 def schema_problems(document) -> list[Problem]:
     if not isinstance(document, dict):
         return [Problem("$", _("Filen skal indeholde ét JSON-objekt."))]
+    try:
+        fast_validator()(document)
+    except fastjsonschema.JsonSchemaException:
+        pass
+    else:
+        return []
     problems = []
     for error in sorted(validator().iter_errors(document), key=lambda e: list(e.absolute_path)):
         problems.append(Problem(error.json_path, _schema_message(error)))
