@@ -56,8 +56,9 @@ def enum(choices) -> dict:
 
 
 def maybe(schema: dict) -> dict:
-    """The value, or null (an unknown or empty date, a missing reference)."""
-    return {"anyOf": [schema, {"type": "null"}]}
+    """The value, or null (an unknown or empty date, a missing reference). Keywords such as
+    `pattern` or `minimum` apply only to their own type, so adding "null" to the type is exact."""
+    return {**schema, "type": [schema["type"], "null"]}
 
 
 def blank_or(choices) -> dict:

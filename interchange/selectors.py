@@ -17,8 +17,29 @@ from django.utils import timezone
 from cases.models import CoordinatorAssignment, Forloeb, Kommune, PhaseTransition, User
 from followup.models import FollowUpMeeting
 from interchange.schema import FORMAT_NAME, PREPARATORY_TEXTS, SCHEMA_VERSION
-from plans.models import ActionPlan, Consent, Intervention, InterventionEvent, OtherCase
-from rehab.models import AgendaItem, Goal, PreparatoryPart, Recommendation, RehabTeam, TeamMeeting
+from plans.models import (
+    ActionPlan,
+    Consent,
+    CoordinationNote,
+    Intervention,
+    InterventionEvent,
+    Milestone,
+    OtherCase,
+    PlanItem,
+    ProblemArea,
+    Progress,
+)
+from rehab.models import (
+    AgendaItem,
+    Decision,
+    Goal,
+    HealthDocument,
+    PreparatoryPart,
+    Recommendation,
+    RecommendedIntervention,
+    RehabTeam,
+    TeamMeeting,
+)
 
 
 def forloeb_for_export(
@@ -42,7 +63,7 @@ def d(value: date | None) -> str | None:
 
 
 def dt(value: datetime | None) -> str | None:
-    return timezone.localtime(value).isoformat() if value else None
+    return value.astimezone(timezone.get_default_timezone()).isoformat() if value else None
 
 
 def num(value: Decimal | None) -> float | int | None:
@@ -77,54 +98,69 @@ def _goal(g: Goal) -> dict:
 
 
 def _prefetched(qs: QuerySet) -> QuerySet:
-    return qs.select_related("borger", "kommune", "team").prefetch_related(
-        Prefetch("coordinator_assignments", CoordinatorAssignment.objects.order_by("valid_from", "id")),
-        Prefetch("transitions", PhaseTransition.objects.order_by("at", "id")),
-        Prefetch("goals", Goal.objects.select_related("occupation").order_by("id")),
-        "preparatory_part",
-        "health_documents",
-        Prefetch("agenda_items", AgendaItem.objects.order_by("id")),
-        Prefetch(
-            "recommendations", Recommendation.objects.prefetch_related("interventions").order_by("given_on", "id")
+    """Everything a forløb document needs, in one query per table, into plain lists (`x_…`), so
+    building 10,000 documents does not create a queryset per related manager."""
+
+    def to(name: str, queryset: QuerySet) -> Prefetch:
+        return Prefetch(name, queryset, to_attr=f"x_{name}")
+
+    return qs.select_related("borger", "kommune", "team", "preparatory_part").prefetch_related(
+        to("coordinator_assignments", CoordinatorAssignment.objects.order_by("valid_from", "id")),
+        to("transitions", PhaseTransition.objects.order_by("at", "id")),
+        to("goals", Goal.objects.select_related("occupation").order_by("id")),
+        to("health_documents", HealthDocument.objects.order_by("id")),
+        to("agenda_items", AgendaItem.objects.order_by("id")),
+        to(
+            "recommendations",
+            Recommendation.objects.prefetch_related(
+                to("interventions", RecommendedIntervention.objects.order_by("id"))
+            ).order_by("given_on", "id"),
         ),
-        "decisions",
-        Prefetch(
+        to("decisions", Decision.objects.order_by("decided_on", "id")),
+        to(
             "interventions",
             Intervention.objects.select_related("type")
-            .prefetch_related(Prefetch("events", InterventionEvent.objects.order_by("at", "id")))
+            .prefetch_related(to("events", InterventionEvent.objects.order_by("at", "id")))
             .order_by("id"),
         ),
-        Prefetch("action_plans", ActionPlan.objects.prefetch_related("milestones", "items").order_by("version")),
-        "coordination_notes",
-        "problem_areas",
-        "progress",
-        Prefetch("followups", FollowUpMeeting.objects.order_by("held_on", "id")),
+        to(
+            "action_plans",
+            ActionPlan.objects.prefetch_related(
+                to("milestones", Milestone.objects.order_by("order", "id")),
+                to("items", PlanItem.objects.order_by("id")),
+            ).order_by("version"),
+        ),
+        to("coordination_notes", CoordinationNote.objects.order_by("id")),
+        to("problem_areas", ProblemArea.objects.order_by("id")),
+        to("progress", Progress.objects.order_by("id")),
+        to("followups", FollowUpMeeting.objects.order_by("held_on", "id")),
     )
 
 
 class Exporter:
     def __init__(self):
-        self.users: dict[int, str] = {}
+        self.refs: dict[int, str] | None = None
         self.user_ids: set[int] = set()
-        self.meetings = Refs("m")
-        self.meeting_rows: dict[int, TeamMeeting] = {}
+        self.meeting_rows: dict[int, None] = {}
         ct = ContentType.objects.get_for_models(PreparatoryPart, Recommendation, ActionPlan)
         self.ct_prep, self.ct_rec, self.ct_plan = ct[PreparatoryPart].id, ct[Recommendation].id, ct[ActionPlan].id
 
     def user(self, pk: int | None) -> str | None:
         if pk is None:
             return None
+        if self.refs is None:
+            self.refs = {pk: ext or name for pk, ext, name in User.objects.values_list("id", "external_id", "username")}
         self.user_ids.add(pk)
-        return pk  # replaced by the user's reference in `finish`
+        return self.refs[pk]
 
     def forloeb(self, f: Forloeb) -> dict:
         goals = defaultdict(list)
-        for g in f.goals.all():
+        for g in f.x_goals:
             goals[(g.content_type_id, g.object_id)].append(_goal(g))
         agenda, recs, ivs = Refs("a"), Refs("r"), Refs("i")
         rec_ivs = Refs("ri")
         agenda_items = []
-        for a in f.agenda_items.all():
+        for a in f.x_agenda_items:
             self.meeting_rows[a.meeting_id] = None
             agenda_items.append(
                 {
@@ -139,7 +175,7 @@ class Exporter:
                 }
             )
         recommendations = []
-        for r in f.recommendations.all():
+        for r in f.x_recommendations:
             recommendations.append(
                 {
                     "id": recs.add(r.id),
@@ -165,12 +201,12 @@ class Exporter:
                             "within_months": ri.within_months,
                             "planned_by": d(ri.planned_by),
                         }
-                        for ri in sorted(r.interventions.all(), key=lambda x: x.id)
+                        for ri in r.x_interventions
                     ],
                 }
             )
         interventions = []
-        for i in f.interventions.all():
+        for i in f.x_interventions:
             interventions.append(
                 {
                     "id": ivs.add(i.id),
@@ -203,13 +239,13 @@ class Exporter:
                             "actor": self.user(e.actor_id),
                             "at": dt(e.at),
                         }
-                        for e in i.events.all()
+                        for e in i.x_events
                     ],
                 }
             )
         plan_versions = {}
         plans = []
-        for p in f.action_plans.all():
+        for p in f.x_action_plans:
             plan_versions[p.id] = p.version
             plans.append(
                 {
@@ -233,7 +269,7 @@ class Exporter:
                             "target_date": d(m.target_date),
                             "order": m.order,
                         }
-                        for m in sorted(p.milestones.all(), key=lambda m: (m.order, m.id))
+                        for m in p.x_milestones
                     ],
                     "items": [
                         {
@@ -245,7 +281,7 @@ class Exporter:
                             "hours_per_week": num(it.hours_per_week),
                             "provider": it.provider,
                         }
-                        for it in sorted(p.items.all(), key=lambda it: it.id)
+                        for it in p.x_items
                     ],
                 }
             )
@@ -271,7 +307,7 @@ class Exporter:
                     "valid_to": d(c.valid_to),
                     "assigned_by": self.user(c.assigned_by_id),
                 }
-                for c in f.coordinator_assignments.all()
+                for c in f.x_coordinator_assignments
             ],
             "transitions": [
                 {
@@ -283,7 +319,7 @@ class Exporter:
                     "reason": t.reason,
                     "outcome": t.outcome,
                 }
-                for t in f.transitions.all()
+                for t in f.x_transitions
             ],
             "preparatory_part": None
             if prep is None
@@ -309,7 +345,7 @@ class Exporter:
                     "purpose": h.purpose,
                     "created_at": dt(h.created_at),
                 }
-                for h in sorted(f.health_documents.all(), key=lambda h: h.id)
+                for h in f.x_health_documents
             ],
             "agenda_items": agenda_items,
             "recommendations": recommendations,
@@ -328,7 +364,7 @@ class Exporter:
                     "decided_by": self.user(x.decided_by_id),
                     "created_at": dt(x.created_at),
                 }
-                for x in sorted(f.decisions.all(), key=lambda x: (x.decided_on, x.id))
+                for x in f.x_decisions
             ],
             "interventions": interventions,
             "action_plans": plans,
@@ -340,11 +376,11 @@ class Exporter:
                     "note": n.note,
                     "author": self.user(n.author_id),
                 }
-                for n in sorted(f.coordination_notes.all(), key=lambda n: n.id)
+                for n in f.x_coordination_notes
             ],
             "problem_areas": [
                 {"kind": p.kind, "source": p.source, "recorded_on": d(p.recorded_on), "ended_on": d(p.ended_on)}
-                for p in sorted(f.problem_areas.all(), key=lambda p: p.id)
+                for p in f.x_problem_areas
             ],
             "progress": [
                 {
@@ -354,7 +390,7 @@ class Exporter:
                     "note": p.note,
                     "recorded_by": self.user(p.recorded_by_id),
                 }
-                for p in sorted(f.progress.all(), key=lambda p: p.id)
+                for p in f.x_progress
             ],
             "followups": [
                 {
@@ -376,44 +412,13 @@ class Exporter:
                     "created_by": self.user(s.created_by_id),
                     "created_at": dt(s.created_at),
                 }
-                for s in f.followups.all()
+                for s in f.x_followups
             ],
         }
 
 
-USER_FIELDS = (
-    "forloeb",
-    "coordinators",
-    "transitions",
-    "recommendations",
-    "decisions",
-    "interventions",
-    "action_plans",
-    "coordination_notes",
-    "progress",
-    "followups",
-)
-
-
 def _user_ref(u: User) -> str:
     return u.external_id or u.username
-
-
-def _replace_users(value, refs: dict[int, str], keys=frozenset()):
-    """Swap the user pks the exporter noted for the users' references."""
-    if isinstance(value, dict):
-        return {
-            k: (refs.get(v, v) if k in USER_KEYS and isinstance(v, int) else _replace_users(v, refs))
-            for k, v in value.items()
-        }
-    if isinstance(value, list):
-        return [_replace_users(v, refs) for v in value]
-    return value
-
-
-USER_KEYS = frozenset(
-    {"user", "assigned_by", "actor", "recorded_by", "decided_by", "created_by", "coordinator", "author", "held_by"}
-)
 
 
 def export_document(forloeb_qs: QuerySet, *, source: str = "") -> dict:
@@ -432,8 +437,9 @@ def export_document(forloeb_qs: QuerySet, *, source: str = "") -> dict:
     users = list(User.objects.filter(id__in=exporter.user_ids).select_related("kommune").prefetch_related("teams"))
     refs = {u.id: _user_ref(u) for u in users}
 
+    # Every meeting of the kommuner's rehabiliteringsteams (also those with no forløb yet).
     meetings = list(
-        TeamMeeting.objects.filter(id__in=exporter.meeting_rows)
+        TeamMeeting.objects.filter(Q(id__in=exporter.meeting_rows) | Q(rehab_team__kommune__in=kommuner))
         .select_related("rehab_team__kommune")
         .order_by("rehab_team__kommune__code", "rehab_team__name", "starts_at", "id")
     )
@@ -495,7 +501,7 @@ def export_document(forloeb_qs: QuerySet, *, source: str = "") -> dict:
             for m in meetings
         ],
         "borgere": borgere,
-        "forloeb": [_replace_users(doc, refs) for doc in docs],
+        "forloeb": docs,
     }
 
 

@@ -212,7 +212,6 @@ class Checker:
     def load(self) -> None:
         doc = self.doc
         file_kommuner = {k["code"] for k in doc.get("kommuner", [])}
-        refs = {u["id"] for u in doc.get("users", [])} | self._user_refs()
         kommune_codes = (
             file_kommuner | {f["kommune"] for f in doc["forloeb"]} | {m["kommune"] for m in doc.get("meetings", [])}
         )
@@ -229,12 +228,10 @@ class Checker:
                 "kommune__code", "name", "id"
             )
         }
-        for pk, ext in User.objects.filter(external_id__in=refs).values_list("id", "external_id"):
-            self.out.users[ext] = pk
-        for pk, username in User.objects.filter(external_id__isnull=True, username__in=refs).values_list(
-            "id", "username"
-        ):
-            self.out.users.setdefault(username, pk)
+        # A user is known by the external id, or (created in Forløb) by the username.
+        users = list(User.objects.values_list("id", "external_id", "username"))
+        self.out.users = {username: pk for pk, ext, username in users if ext is None}
+        self.out.users.update({ext: pk for pk, ext, _username in users if ext is not None})
         cprs = {f["borger"].replace("-", "") for f in doc["forloeb"]} | {
             b["cpr"].replace("-", "") for b in doc.get("borgere", [])
         }
@@ -258,24 +255,6 @@ class Checker:
         occupation_codes = {g.get("occupation") for g in self._goals()} - {None}
         self.out.occupations = dict(Occupation.objects.filter(code__in=occupation_codes).values_list("code", "id"))
 
-    def _user_refs(self) -> set[str]:
-        found = set()
-
-        def walk(value, key=None):
-            if isinstance(value, dict):
-                for k, v in value.items():
-                    walk(v, k)
-            elif isinstance(value, list):
-                for v in value:
-                    walk(v, key)
-            elif key in USER_KEYS and isinstance(value, str):
-                found.add(value)
-
-        walk(self.doc.get("forloeb", []))
-        for k in self.doc.get("kommuner", []):
-            walk(k.get("rehab_teams", []))
-        return found
-
     def _goals(self):
         for f in self.doc["forloeb"]:
             if f.get("preparatory_part"):
@@ -288,6 +267,7 @@ class Checker:
     # --- checks -----------------------------------------------------------------------
     def check(self) -> Checked:
         self.load()
+        self.known_users = set(self.out.users) | {u["id"] for u in self.doc.get("users", [])}
         self.check_organisation()
         self.check_borgere()
         seen_ids: dict[str, int] = {}
@@ -418,13 +398,7 @@ class Checker:
             )
 
     def user_ref(self, path: str, ref: str | None) -> None:
-        if ref is None:
-            return
-        if (
-            ref not in self.out.users
-            and ref not in getattr(self, "file_users", set())
-            and ref not in {u["id"] for u in self.doc.get("users", [])}
-        ):
+        if ref is not None and ref not in self.known_users:
             self.problem(
                 path, _("Medarbejderen '%(id)s' findes hverken i filens 'users' eller i databasen.") % {"id": ref}
             )
@@ -438,41 +412,44 @@ class Checker:
                     _("%(end)s (%(b)s) ligger før %(start)s (%(a)s).") % {"end": end, "b": b, "start": start, "a": a},
                 )
 
-    def walk_dates(self, path: str, value, birth: date | None, key: str | None = None) -> None:
-        """Every date and time in a forløb: valid, not before the borger's birth, and things that
-        happened not after today."""
-        if isinstance(value, dict):
-            self.pairs(path, value)
-            for k, v in value.items():
-                self.walk_dates(f"{path}.{k}", v, birth, k)
-        elif isinstance(value, list):
-            for i, v in enumerate(value):
-                self.walk_dates(f"{path}[{i}]", v, birth, key)
-        elif (
-            isinstance(value, str)
-            and len(value) >= 10
-            and value[4:5] == "-"
-            and value[7:8] == "-"
-            and value[:4].isdigit()
-        ):
-            if key in ("id", "lineage", "milestone_lineage", "borger", "type_valid_from"):
-                return
-            parsed = self.moment(path, value) if "T" in value else self.day(path, value)
-            if parsed is None:
-                return
-            day = parsed.date() if isinstance(parsed, datetime) else parsed
-            if birth and day < birth:
-                self.problem(
-                    path,
-                    _("Datoen %(day)s ligger før borgerens fødsel (%(birth)s).")
-                    % {"day": day.isoformat(), "birth": birth.isoformat()},
-                )
-            if key in HAPPENED and day > self.today:
-                self.problem(
-                    path,
-                    _("Datoen %(day)s ligger i fremtiden, men beskriver noget, der er sket.")
-                    % {"day": day.isoformat()},
-                )
+    def walk(self, path: str, obj: dict, birth: date | None) -> None:
+        """Every date, time and user reference in a forløb: dates valid, not before the borger's
+        birth, and things that happened not after today; users known. Paths are built only for
+        a problem, so a large file is walked quickly."""
+        self.pairs(path, obj)
+        for k, v in obj.items():
+            if v is None:
+                continue
+            if k in DATE_KEYS:
+                self.check_date(lambda k=k: f"{path}.{k}", k, v, birth)
+            elif k in USER_KEYS:
+                if v not in self.known_users:
+                    self.user_ref(f"{path}.{k}", v)
+            elif isinstance(v, dict):
+                self.walk(f"{path}.{k}", v, birth)
+            elif isinstance(v, list) and v and isinstance(v[0], dict):
+                for i, x in enumerate(v):
+                    self.walk(f"{path}.{k}[{i}]", x, birth)
+
+    def check_date(self, where, key: str, value: str, birth: date | None) -> None:
+        try:
+            parsed = datetime.fromisoformat(value) if "T" in value else date.fromisoformat(value)
+        except ValueError:
+            kind = _("et gyldigt tidspunkt") if "T" in value else _("en gyldig dato")
+            self.problem(where(), _("%(value)s er ikke %(kind)s.") % {"value": value, "kind": kind})
+            return
+        day = parsed.date() if isinstance(parsed, datetime) else parsed
+        if birth and day < birth:
+            self.problem(
+                where(),
+                _("Datoen %(day)s ligger før borgerens fødsel (%(birth)s).")
+                % {"day": day.isoformat(), "birth": birth.isoformat()},
+            )
+        if key in HAPPENED and day > self.today:
+            self.problem(
+                where(),
+                _("Datoen %(day)s ligger i fremtiden, men beskriver noget, der er sket.") % {"day": day.isoformat()},
+            )
 
     def check_forloeb(self, path: str, f: dict) -> None:
         try:
@@ -491,21 +468,10 @@ class Checker:
                 f"{path}.team",
                 _("Teamet '%(code)s' findes ikke i kommunen %(k)s.") % {"code": f["team"], "k": f["kommune"]},
             )
-        self.walk_dates(path, f, birth)
-        self.user_refs(path, f)
+        self.walk(path, f, birth)
         self.check_phase(path, f)
         self.check_duration(path, f)
         self.check_parts(path, f)
-
-    def user_refs(self, path: str, value, key: str | None = None) -> None:
-        if isinstance(value, dict):
-            for k, v in value.items():
-                self.user_refs(f"{path}.{k}", v, k)
-        elif isinstance(value, list):
-            for i, v in enumerate(value):
-                self.user_refs(f"{path}[{i}]", v, key)
-        elif key in USER_KEYS and isinstance(value, str):
-            self.user_ref(path, value)
 
     def check_phase(self, path: str, f: dict) -> None:
         phase = f["phase"]
@@ -728,6 +694,47 @@ class Checker:
                 yield f"{path}.action_plans[{i}].goals[{j}]", g
 
 
+# The keys that hold a date or a time (from the schema); `type_valid_from` names a catalogue
+# version, not something in the borger's life.
+DATE_KEYS = frozenset(
+    {
+        "opened_on",
+        "start_date",
+        "planned_end_date",
+        "closed_on",
+        "phase_changed_at",
+        "created_at",
+        "updated_at",
+        "valid_from",
+        "valid_to",
+        "at",
+        "work_started_on",
+        "signed_by_borger_on",
+        "requested_on",
+        "received_on",
+        "given_on",
+        "sent_to_borger_on",
+        "sent_to_gp_on",
+        "planned_by",
+        "decided_on",
+        "benefit_start_on",
+        "borger_consent_on",
+        "planned_start",
+        "planned_end",
+        "actual_start",
+        "actual_end",
+        "on",
+        "next_followup_on",
+        "completed_on",
+        "target_date",
+        "written_on",
+        "recorded_on",
+        "ended_on",
+        "held_on",
+        "held_at",
+        "next_on",
+    }
+)
 USER_KEYS = frozenset(
     {"user", "assigned_by", "actor", "recorded_by", "decided_by", "created_by", "coordinator", "author", "held_by"}
 )

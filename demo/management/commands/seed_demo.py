@@ -19,11 +19,18 @@ opfølgningssamtaler. Last, the rule packs are evaluated as of today (a full run
 `followup.services.flags_evaluate`, as the nightly job does), so the flags and the
 caseworkers' "Min dag" are there from the first login.
 
+The simulation is not what stays in the database: at the end, every forløb is exported in the
+interchange format (`interchange.selectors.export_document`), the simulated rows are rolled back
+to a savepoint taken after the kommune, teams and users were created, and the file is imported
+with `interchange.services.forloeb_import`, the path of `manage.py import_forloeb`. So the demo
+data are written through the import, and every `make run` exercises the format both ways.
+
 This command lives in the `demo` app because it needs every other app; `cases` imports
 none of them.
 """
 
 import bisect
+import json
 import random
 import time
 import unicodedata
@@ -57,6 +64,8 @@ from cases.models import (
 from cases.rulepacks import rulepack_on
 from demo import followup_data, plans_data, rehab_data
 from followup import services as followup_services
+from interchange import services as interchange_services
+from interchange.selectors import export_document
 
 SEED = 2013
 PASSWORD = "forloeb-demo"  # noqa: S105  (the shared, public demo password)
@@ -533,6 +542,9 @@ def build(*, today: date, taken_cprs: set[str]) -> dict:
         for name in TEAM_NAMES
     }
     assigned_by = users["teamleder"]
+    # The organisation stays; the simulated cases are taken back below, after they have been
+    # turned into an interchange file, and come back in through the import.
+    simulated = transaction.savepoint()
 
     # The current forløb of every borger: exact quotas per phase, in random order.
     targets = [phase for phase, share in PHASE_SHARES.items() for _ in range(round(share * N_BORGERE))]
@@ -674,6 +686,14 @@ def build(*, today: date, taken_cprs: set[str]) -> dict:
     plans_counts = plans_data.build(kommune=kommune, histories=histories, today=today)
     # The opfølgningssamtaler on the same histories (after the plan revisions some of them made).
     followup_counts = followup_data.build(kommune=kommune, histories=histories, today=today, main_user=main_user)
+    # The demo's data reach the database the way a kommune's old cases do: exported as an
+    # interchange file, the simulation rolled back, and the file imported (so every `make run`
+    # exercises the format both ways).
+    document = json.loads(json.dumps(export_document(Forloeb.objects.filter(kommune=kommune), source=KOMMUNE_NAME)))
+    transaction.savepoint_rollback(simulated)
+    imported = interchange_services.forloeb_import(document=document, file_name="seed_demo", evaluate_flags=False)
+    if imported.created != len(forloeb_rows):
+        raise RuntimeError("the demo's own interchange file did not import whole")
     # Last, the rule packs as of today: the flags a caseworker meets on the first login.
     evaluation = followup_services.flags_evaluate(as_of=today)
     followup_counts["flags"] = dict(evaluation.raised)

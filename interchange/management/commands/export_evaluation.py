@@ -25,15 +25,17 @@ class Command(BaseCommand):
         parser.add_argument("--team", help="Only this team (teamkode).")
         parser.add_argument("--from", dest="period_from", type=parse_day, help="Forløb open on or after (YYYY-MM-DD).")
         parser.add_argument("--to", dest="period_to", type=parse_day, help="Forløb open on or before (YYYY-MM-DD).")
-        mode = parser.add_mutually_exclusive_group()
-        mode.add_argument(
-            "--pseudonymised", dest="pseudonymised", action="store_true", default=True, help="Person keys (default)."
+        parser.add_argument(
+            "--pseudonymised", action="store_true", help="Person keys instead of CPR numbers (default)."
         )
-        mode.add_argument("--cpr", dest="pseudonymised", action="store_false", help="CPR numbers (administrative mode).")
+        parser.add_argument("--cpr", action="store_true", help="CPR numbers and usernames (administrative mode).")
         parser.add_argument("-o", "--output", help="File to write; default stdout (CSV only).")
 
     def handle(self, *args, kind, format, kommune=None, team=None, period_from=None, period_to=None, **options):
-        output, pseudonymised = options.get("output"), options.get("pseudonymised", True)
+        output = options.get("output")
+        if options.get("cpr") and options.get("pseudonymised"):
+            raise CommandError("Vælg enten --pseudonymised eller --cpr, ikke begge.")
+        pseudonymised = not options.get("cpr")
         kind, file_format = kind.lower(), format.lower()
         if kind not in evaluation.KINDS:
             raise CommandError(f"Ukendt udtræk: {kind!r}. Vælg e1, e2 eller e4.")
@@ -86,4 +88,4 @@ class Command(BaseCommand):
             if output:
                 out.close()
         if output:
-            self.stdout.write(f"{len(rows)} rækker skrevet til {output}.")
+            self.stdout.write(f"{len(rows)} {'række' if len(rows) == 1 else 'rækker'} skrevet til {output}.")
