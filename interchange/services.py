@@ -9,8 +9,9 @@ from decimal import Decimal
 
 from django.contrib.auth.hashers import make_password
 from django.contrib.contenttypes.models import ContentType
-from django.db import connection, transaction
+from django.db import DataError, IntegrityError, connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from psycopg import sql
 
 from cases.models import (
@@ -27,7 +28,7 @@ from followup.models import FollowUpMeeting
 from followup.services import flags_evaluate
 from interchange.models import ExportLog, ImportRecord
 from interchange.schema import PREPARATORY_TEXTS
-from interchange.validation import Checked, check_document
+from interchange.validation import Checked, InterchangeError, Problem, check_document
 from plans.models import (
     ActionPlan,
     Consent,
@@ -688,11 +689,19 @@ def forloeb_import(
     checked = check_document(document)
     result = ImportResult(file_name=file_name, unchanged=len(checked.unchanged))
     if checked.new or document.get("kommuner") or document.get("users"):
-        with transaction.atomic():
-            writer = Writer(document, checked, actor=actor, file_name=file_name)
-            writer.organisation()
-            writer.borgere()
-            result.forloeb_ids = writer.forloeb()
+        try:
+            with transaction.atomic():
+                writer = Writer(document, checked, actor=actor, file_name=file_name)
+                writer.organisation()
+                writer.borgere()
+                result.forloeb_ids = writer.forloeb()
+        except (IntegrityError, DataError) as exc:
+            # A rule the checks do not know yet; the transaction is rolled back, nothing is written.
+            detail = getattr(exc.__cause__, "diag", None)
+            constraint = getattr(detail, "constraint_name", None) or ""
+            raise InterchangeError(
+                [Problem("$", _("Databasen afviste filen (%(rule)s); intet er indlæst.") % {"rule": constraint or exc})]
+            ) from exc
     result.created = len(result.forloeb_ids)
     if evaluate_flags and result.forloeb_ids:
         result.flags_raised = flags_evaluate(forloeb_ids=result.forloeb_ids).total_raised

@@ -20,7 +20,7 @@ from cases.rulepacks import rulepack_on
 from interchange.models import ImportRecord
 from interchange.schema import load_schema
 from plans.models import STARTED_STATUSES, InterventionStatus, InterventionType, validate_cvr
-from rehab.models import Occupation, Ordning, RehabTeam
+from rehab.models import AgendaItem, Occupation, Ordning, RehabTeam
 
 MAX_ERRORS = 200
 GRANT_SLACK_DAYS = 92
@@ -367,6 +367,25 @@ class Checker:
                     % {"name": m["rehab_team"]},
                 )
             self.moment(f"{path}.starts_at", m["starts_at"])
+        # Agenda slots already taken on meetings that exist: (file meeting id, "HH:MM").
+        self.slots_taken: set[tuple[str, str]] = set()
+        existing = {}
+        for ref, m in self.file_meetings.items():
+            rehab_team_id = self.out.rehab_teams.get((m["kommune"], m["rehab_team"]))
+            try:
+                starts_at = datetime.fromisoformat(m["starts_at"])
+            except ValueError:
+                continue
+            if rehab_team_id:
+                existing[(rehab_team_id, starts_at)] = ref
+        if existing:
+            rows = AgendaItem.objects.filter(
+                meeting__rehab_team_id__in={rt for rt, _at in existing},
+                meeting__starts_at__in={at for _rt, at in existing},
+            ).values_list("meeting__rehab_team_id", "meeting__starts_at", "slot_start")
+            for rt, at, slot in rows:
+                if (rt, at) in existing:
+                    self.slots_taken.add((existing[(rt, at)], slot.strftime("%H:%M")))
 
     def check_borgere(self) -> None:
         self.births: dict[str, date] = {}
@@ -561,6 +580,13 @@ class Checker:
             rec_ivs |= {ri["id"] for ri in r.get("interventions", [])}
         meetings_used = set()
         for i, a in enumerate(f.get("agenda_items", [])):
+            slot = (a["meeting"], a["slot_start"][:5])
+            if slot in self.slots_taken:
+                self.problem(
+                    f"{path}.agenda_items[{i}].slot_start",
+                    _("Tidspunktet %(slot)s på mødet er allerede optaget af et andet forløb.") % {"slot": slot[1]},
+                )
+            self.slots_taken.add(slot)
             if a["meeting"] not in self.file_meetings:
                 self.problem(
                     f"{path}.agenda_items[{i}].meeting",

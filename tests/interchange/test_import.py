@@ -355,6 +355,7 @@ def test_a_batch_with_one_bad_forloeb_writes_nothing_at_all():
     good_2 = forloeb_doc(id_="0c7b8f0e-1f0a-4d7e-8c1d-2b9e5a7c3d22", cpr="0202851234")
     bad = forloeb_doc(id_="5e2a1b3c-4d5e-4f60-8a7b-9c0d1e2f3a44", cpr="0303901234")
     bad["interventions"][0]["actual_start"] = "1985-01-01"
+    good_2["agenda_items"][0]["slot_start"], bad["agenda_items"][0]["slot_start"] = "10:30", "11:00"
     doc = document(good_1, good_2, bad, cprs=(CPR, "0202851234", "0303901234"))
     before = counts()
 
@@ -362,6 +363,18 @@ def test_a_batch_with_one_bad_forloeb_writes_nothing_at_all():
 
     assert [p for p, _m in problems] == ["$.forloeb[2].interventions[0].actual_start"]
     assert counts() == before  # not the two good forløb, nor the kommune, users or borgere
+
+
+@pytest.mark.django_db
+def test_two_forloeb_in_the_same_slot_of_a_meeting_are_refused_also_against_the_database():
+    other = forloeb_doc(id_="0c7b8f0e-1f0a-4d7e-8c1d-2b9e5a7c3d22", cpr="0202851234")
+
+    problems = dict(problems_of(document(forloeb_doc(), other, cprs=(CPR, "0202851234"))))
+    assert "allerede optaget" in problems["$.forloeb[1].agenda_items[0].slot_start"]
+
+    forloeb_import(document=document(), file_name="a.json", evaluate_flags=False)
+    problems = dict(problems_of(document(other, cprs=("0202851234",))))
+    assert "allerede optaget" in problems["$.forloeb[0].agenda_items[0].slot_start"]
 
 
 @pytest.mark.django_db
@@ -431,3 +444,30 @@ def test_export_forloeb_filters_by_kommune_team_and_period_and_is_logged(tmp_pat
         1,
         {"kommune": "461", "team": "team-a", "from": "2020-01-01"},
     )
+
+
+def shifted(value, years: int):
+    """The same history `years` later (every 2019 date becomes 2019 + years)."""
+    if isinstance(value, dict):
+        return {k: shifted(v, years) for k, v in value.items()}
+    if isinstance(value, list):
+        return [shifted(v, years) for v in value]
+    if isinstance(value, str):
+        return value.replace("2019-", f"{2019 + years}-")
+    return value
+
+
+@pytest.mark.django_db
+def test_a_forloeb_started_in_2019_is_judged_by_the_rules_of_2019():
+    """Two samtaler in the first six months: no breach for a forløb started in 2019, a breach of LAB
+    § 31, stk. 3 (four in six months, from 2020) for the same history started in 2021."""
+    later = shifted(forloeb_doc(id_="0c7b8f0e-1f0a-4d7e-8c1d-2b9e5a7c3d22", cpr="0202851234"), 2)
+    later["agenda_items"][0]["slot_start"] = "10:30"
+    forloeb_import(document=document(forloeb_doc(), later, cprs=(CPR, "0202851234")), file_name="a.json")
+
+    def rules(uuid):
+        return set(Flag.objects.filter(forloeb__uuid=uuid).values_list("rule_id", flat=True))
+
+    assert "LAB2020_FIRST6M_UNDER_4" not in rules(FORLOEB_ID)
+    assert "LAB2020_FIRST6M_UNDER_4" in rules(later["id"])
+    assert Forloeb.objects.get(uuid=later["id"]).start_date == date(2021, 5, 1)
