@@ -101,9 +101,10 @@ from django.utils import timezone
 from openpyxl import Workbook
 from stdnum.dk import cpr as stdnum_cpr
 
-from cases.models import Forloeb, Kommune, Phase, PhaseTransition, Team, User
+from cases.models import Kommune, Phase, PhaseTransition, Team
 from followup.models import FollowUpMeeting
 from interchange.pseudonym import person_key
+from interchange.selectors import forloeb_for_export  # noqa: F401 - the scope of every export
 from plans.models import (
     Domain,
     Intervention,
@@ -214,28 +215,6 @@ COLUMNS = {"e1": E1_COLUMNS, "e2": E2_COLUMNS, "e4": E4_COLUMNS}
 
 
 # --- Which forløb -------------------------------------------------------------------------------
-
-
-def forloeb_for_export(
-    *,
-    user: User | None = None,
-    kommune_code: str | None = None,
-    team_code: str | None = None,
-    period_from: dt.date | None = None,
-    period_to: dt.date | None = None,
-) -> QuerySet:
-    """The forløb an export covers: those the user may see (all of them from the command line),
-    in the kommune and team given, active at some point in [period_from, period_to]."""
-    qs = Forloeb.objects.visible_to(user) if user is not None else Forloeb.objects.all()
-    if kommune_code:
-        qs = qs.filter(kommune__code=kommune_code)
-    if team_code:
-        qs = qs.filter(team__code=team_code)
-    if period_to:
-        qs = qs.filter(opened_on__lte=period_to)
-    if period_from:
-        qs = qs.filter(Q(closed_on__isnull=True) | Q(closed_on__gte=period_from))
-    return qs.order_by("id")
 
 
 def kommune_exists(code: str) -> bool:

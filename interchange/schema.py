@@ -8,6 +8,8 @@ model's choices cannot slip past the published schema. `docs/interchange.md` exp
 import json
 from pathlib import Path
 
+from django.db import models
+
 from cases.models import Outcome, Phase, Role, Sector
 from followup.models import NoNextReason, SamtaleChannel, SamtaleSetting
 from plans.models import (
@@ -28,6 +30,7 @@ from rehab.models import (
     InterventionCategory,
     MeetingPhase,
     Ordning,
+    PreparatoryPart,
     PreviousBenefit,
     WithoutTeamGround,
 )
@@ -190,18 +193,8 @@ BORGER = obj(
     ("cpr", "first_name", "last_name"),
 )
 
-PREPARATORY_TEXTS = (
-    "wishes",
-    "personal_resources",
-    "challenges_job",
-    "challenges_social",
-    "challenges_health",
-    "self_assessed_health",
-    "benefit_history",
-    "earlier_interventions",
-    "borger_perspective",
-    "cv",
-)
+# The forberedende del's free-text sections: every text field of the model.
+PREPARATORY_TEXTS = tuple(f.name for f in PreparatoryPart._meta.fields if isinstance(f, models.TextField))
 
 PREPARATORY = obj(
     {

@@ -43,10 +43,16 @@ from rehab.models import (
 
 
 def forloeb_for_export(
-    *, kommune_code: str | None = None, team_code: str | None = None, period_from=None, period_to=None
+    *,
+    user: User | None = None,
+    kommune_code: str | None = None,
+    team_code: str | None = None,
+    period_from: date | None = None,
+    period_to: date | None = None,
 ) -> QuerySet:
-    """Forløb of a kommune and team that were open at some point of the period."""
-    qs = Forloeb.objects.all()
+    """The forløb an export covers: those the user may see (all of them from the command line),
+    in the kommune and team given, open at some point in [period_from, period_to]."""
+    qs = Forloeb.objects.visible_to(user) if user is not None else Forloeb.objects.all()
     if kommune_code:
         qs = qs.filter(kommune__code=kommune_code)
     if team_code:

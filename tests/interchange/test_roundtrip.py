@@ -64,35 +64,31 @@ def empty_database():
         cursor.execute(f"TRUNCATE {', '.join(DOMAIN_TABLES)} CASCADE")  # noqa: S608 - constant names
 
 
+def row_counts() -> dict:
+    return {
+        "forloeb": Forloeb.objects.count(),
+        "interventions": Intervention.objects.count(),
+        "events": InterventionEvent.objects.count(),
+        "followups": FollowUpMeeting.objects.count(),
+        "goals": Goal.objects.count(),
+        "concrete": Goal.objects.filter(is_concrete=True).count(),
+        "open_flags": Flag.objects.filter(resolved_at__isnull=True).count(),
+    }
+
+
 @pytest.fixture(scope="module")
 def trip(django_db_setup, django_db_blocker):
     """The demo kommune, exported, then the database emptied and the file imported again."""
     with django_db_blocker.unblock(), transaction.atomic():
         call_command("seed_demo", stdout=io.StringIO())
-        counts = {
-            "forloeb": Forloeb.objects.count(),
-            "interventions": Intervention.objects.count(),
-            "events": InterventionEvent.objects.count(),
-            "followups": FollowUpMeeting.objects.count(),
-            "goals": Goal.objects.count(),
-            "concrete": Goal.objects.filter(is_concrete=True).count(),
-            "open_flags": Flag.objects.filter(resolved_at__isnull=True).count(),
-        }
+        counts = row_counts()
         first = export_document(forloeb_for_export())
         empty_database()
         started = time.perf_counter()
         result = forloeb_import(document=first, file_name="demo.json")
         seconds = time.perf_counter() - started
         second = export_document(forloeb_for_export())
-        after = {
-            "forloeb": Forloeb.objects.count(),
-            "interventions": Intervention.objects.count(),
-            "events": InterventionEvent.objects.count(),
-            "followups": FollowUpMeeting.objects.count(),
-            "goals": Goal.objects.count(),
-            "concrete": Goal.objects.filter(is_concrete=True).count(),
-            "open_flags": Flag.objects.filter(resolved_at__isnull=True).count(),
-        }
+        after = row_counts()
         again = forloeb_import(document=second, file_name="again.json")
         records = ImportRecord.objects.count()
         transaction.set_rollback(True)
