@@ -4,6 +4,7 @@ all or nothing, idempotent by the forløb's id, with the history's own dates."""
 import io
 import json
 from datetime import date, datetime
+from pathlib import Path
 
 import pytest
 from django.core.management import call_command
@@ -471,3 +472,12 @@ def test_a_forloeb_started_in_2019_is_judged_by_the_rules_of_2019():
     assert "LAB2020_FIRST6M_UNDER_4" not in rules(FORLOEB_ID)
     assert "LAB2020_FIRST6M_UNDER_4" in rules(later["id"])
     assert Forloeb.objects.get(uuid=later["id"]).start_date == date(2021, 5, 1)
+
+
+@pytest.mark.django_db
+def test_the_documented_example_file_imports_into_an_empty_database():
+    example = json.loads((Path(__file__).parents[2] / "docs" / "interchange-example.json").read_text("utf-8"))
+
+    result = forloeb_import(document=example, file_name="docs/interchange-example.json")
+
+    assert result.created == len(example["forloeb"]) == 1
