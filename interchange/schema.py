@@ -48,6 +48,7 @@ CPR = {"type": "string", "pattern": r"^\d{6}-?\d{4}$"}
 LOCAL_ID = {"type": "string", "minLength": 1, "maxLength": 100}
 USER_REF = {"type": "string", "minLength": 1, "maxLength": 100}
 BOOL = {"type": "boolean"}
+TEAM_CODE = {"type": "string", "pattern": r"^[-a-zA-Z0-9_]{1,50}$"}
 
 
 def text(max_length: int | None = None) -> dict:
@@ -112,9 +113,7 @@ KOMMUNE = obj(
         "code": {"type": "string", "pattern": r"^\d{3}$"},
         "name": text(100),
         "is_frikommune": BOOL,
-        "teams": array(
-            obj({"code": {"type": "string", "pattern": r"^[-a-zA-Z0-9_]{1,50}$"}, "name": text(100)}, ("code", "name"))
-        ),
+        "teams": array(obj({"code": TEAM_CODE, "name": text(100)}, ("code", "name"))),
         "rehab_teams": array(
             obj(
                 {
@@ -138,7 +137,7 @@ USER = obj(
         "role": enum(Role),
         "sector": blank_or(Sector),
         "kommune": maybe({"type": "string", "pattern": r"^\d{3}$"}),
-        "teams": array({"type": "string"}),
+        "teams": array(TEAM_CODE),
     },
     ("id", "role"),
 )
@@ -244,7 +243,7 @@ RECOMMENDATION = obj(
         "agenda_item": maybe(LOCAL_ID),
         "given_on": DATE,
         "ordning": enum(Ordning),
-        "duration_years": maybe(integer(0, 10)),
+        "duration_years": maybe(integer(1, 10)),
         "justification": text(),
         "hensyn": array(enum(Hensyn)),
         "followup_assessment": text(),
@@ -276,7 +275,7 @@ DECISION = obj(
         "recommendation": maybe(LOCAL_ID),
         "decided_on": DATE,
         "ordning": enum(Ordning),
-        "duration_years": maybe(integer(0, 10)),
+        "duration_years": maybe(integer(1, 10)),
         "follows_recommendation": maybe(BOOL),
         "deviation_reason": text(),
         "benefit_start_on": maybe(DATE),
@@ -404,7 +403,7 @@ FORLOEB = obj(
         "borger": CPR,
         "sequence_no": integer(1, 100),
         "kommune": {"type": "string", "pattern": r"^\d{3}$"},
-        "team": {"type": "string", "minLength": 1, "maxLength": 50},
+        "team": TEAM_CODE,
         "phase": enum(Phase),
         "phase_changed_at": maybe(DATETIME),
         "opened_on": DATE,

@@ -7,7 +7,7 @@ same file. Users are referenced by their external id, or their username when the
 """
 
 from collections import defaultdict
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 from django.contrib.contenttypes.models import ContentType
@@ -425,6 +425,26 @@ class Exporter:
 
 def _user_ref(u: User) -> str:
     return u.external_id or u.username
+
+
+def meeting_key(kommune: str, rehab_team: str, starts_at: datetime) -> str:
+    """A meeting as the same text whatever file it is in: kommune, rehabiliteringsteam, UTC time."""
+    return f"{kommune}|{rehab_team}|{starts_at.astimezone(UTC).isoformat()}"
+
+
+def export_forloeb_documents(uuids: list[str]) -> list[dict]:
+    """The forløb documents alone (no organisation or borgere), with each agenda item's meeting
+    given by `meeting_key`, to compare with the documents of a file."""
+    exporter = Exporter()
+    docs = [exporter.forloeb(f) for f in _prefetched(Forloeb.objects.filter(uuid__in=uuids))]
+    keys = {
+        m.id: meeting_key(m.rehab_team.kommune.code, m.rehab_team.name, m.starts_at)
+        for m in TeamMeeting.objects.filter(id__in=exporter.meeting_rows).select_related("rehab_team__kommune")
+    }
+    for doc in docs:
+        for item in doc["agenda_items"]:
+            item["meeting"] = keys[item["meeting"]]
+    return docs
 
 
 def export_document(forloeb_qs: QuerySet, *, source: str = "") -> dict:

@@ -7,6 +7,7 @@ from datetime import date, datetime
 from datetime import time as dtime
 from decimal import Decimal
 
+import psycopg
 from django.contrib.auth.hashers import make_password
 from django.contrib.contenttypes.models import ContentType
 from django.db import DataError, IntegrityError, connection, transaction
@@ -274,7 +275,8 @@ class Writer:
                     kommune_id=c.kommuner[f["kommune"]],
                     team_id=c.teams[(f["kommune"], f["team"])],
                     phase=f["phase"],
-                    phase_changed_at=_t(f.get("phase_changed_at")),
+                    phase_changed_at=_t(f.get("phase_changed_at"))
+                    or (_t(f["transitions"][-1]["at"]) if f.get("transitions") else None),
                     opened_on=_d(f["opened_on"]),
                     start_date=_d(f.get("start_date")),
                     planned_end_date=_d(f.get("planned_end_date")),
@@ -695,9 +697,10 @@ def forloeb_import(
                 writer.organisation()
                 writer.borgere()
                 result.forloeb_ids = writer.forloeb()
-        except (IntegrityError, DataError) as exc:
+        except (IntegrityError, DataError, psycopg.errors.IntegrityError, psycopg.errors.DataError) as exc:
             # A rule the checks do not know yet; the transaction is rolled back, nothing is written.
-            detail = getattr(exc.__cause__, "diag", None)
+            # (COPY raises psycopg's own errors, the ORM Django's.)
+            detail = getattr(exc, "diag", None) or getattr(exc.__cause__, "diag", None)
             constraint = getattr(detail, "constraint_name", None) or ""
             raise InterchangeError(
                 [Problem("$", _("Databasen afviste filen (%(rule)s); intet er indlæst.") % {"rule": constraint or exc})]

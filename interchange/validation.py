@@ -3,6 +3,7 @@ against the domain rules (dates, durations, references, the state of the databas
 problem is reported with its JSON path and a Danish message, and all of them are collected,
 so a file can be corrected in one go."""
 
+import contextlib
 import functools
 import hashlib
 import json
@@ -16,14 +17,16 @@ from django.utils.translation import gettext as _
 from jsonschema import Draft202012Validator
 
 from cases.models import Borger, Forloeb, Kommune, Phase, Team, User, validate_cpr
-from cases.rulepacks import rulepack_on
+from cases.rulepacks import RULE_PACKS, rulepack_on
 from interchange.models import ImportRecord
 from interchange.schema import load_schema
+from interchange.selectors import export_forloeb_documents, meeting_key
 from plans.models import STARTED_STATUSES, InterventionStatus, InterventionType, validate_cvr
 from rehab.models import AgendaItem, Occupation, Ordning, RehabTeam
 
 MAX_ERRORS = 200
 GRANT_SLACK_DAYS = 92
+FIRST_DAY = RULE_PACKS[0].valid_from  # the 2013 reform: no ressourceforløb before it
 
 
 @dataclass(frozen=True)
@@ -216,12 +219,11 @@ class Checker:
             file_kommuner | {f["kommune"] for f in doc["forloeb"]} | {m["kommune"] for m in doc.get("meetings", [])}
         )
         self.out.kommuner = dict(Kommune.objects.filter(code__in=kommune_codes).values_list("code", "id"))
-        self.out.teams = {
-            (k, c): pk
-            for k, c, pk in Team.objects.filter(kommune__code__in=kommune_codes).values_list(
-                "kommune__code", "code", "id"
-            )
-        }
+        teams = list(
+            Team.objects.filter(kommune__code__in=kommune_codes).values_list("kommune__code", "code", "name", "id")
+        )
+        self.out.teams = {(k, c): pk for k, c, _name, pk in teams}
+        self.team_names = {(k, name): c for k, c, name, _pk in teams}
         self.out.rehab_teams = {
             (k, n): pk
             for k, n, pk in RehabTeam.objects.filter(kommune__code__in=kommune_codes).values_list(
@@ -246,10 +248,12 @@ class Checker:
         self.existing_uuids = {str(u) for u in Forloeb.objects.filter(uuid__in=ids).values_list("uuid", flat=True)}
         self.records = dict(ImportRecord.objects.filter(forloeb__uuid__in=ids).values_list("forloeb__uuid", "digest"))
         self.records = {str(k): v for k, v in self.records.items()}
-        for code, valid_from, valid_to, pk in InterventionType.objects.values_list(
-            "code", "valid_from", "valid_to", "id"
+        self.type_categories: dict[int, str] = {}
+        for code, valid_from, valid_to, pk, category in InterventionType.objects.values_list(
+            "code", "valid_from", "valid_to", "id", "category"
         ):
             self.out.types[(code, valid_from.isoformat())] = pk
+            self.type_categories[pk] = category
             if valid_to is None:
                 self.out.types[(code, None)] = pk
         occupation_codes = {g.get("occupation") for g in self._goals()} - {None}
@@ -267,6 +271,11 @@ class Checker:
     # --- checks -----------------------------------------------------------------------
     def check(self) -> Checked:
         self.load()
+        self.meeting_keys = {}
+        for m in self.doc.get("meetings", []):
+            with contextlib.suppress(ValueError):  # a bad time is reported by check_organisation
+                starts_at = datetime.fromisoformat(m["starts_at"])
+                self.meeting_keys[m["id"]] = meeting_key(m["kommune"], m["rehab_team"], starts_at)
         self.known_users = set(self.out.users) | {u["id"] for u in self.doc.get("users", [])}
         self.check_organisation()
         self.check_borgere()
@@ -283,9 +292,9 @@ class Checker:
                 )
                 continue
             seen_ids[fid] = n
-            self.out.digests[n] = digest(f)
+            self.out.digests[n] = digest(self.with_meeting_keys(f))
             if fid in self.existing_uuids:
-                if self.records.get(fid) == self.out.digests[n]:
+                if self.current_digest(fid) == self.out.digests[n]:
                     self.out.unchanged.append(n)
                 else:
                     self.problem(
@@ -325,6 +334,24 @@ class Checker:
             raise InterchangeError(self.problems)
         return self.out
 
+    def with_meeting_keys(self, f: dict) -> dict:
+        """The forløb with its agenda items pointing to meetings by `meeting_key`, not by the
+        file's local ids, so the digest is the same in any file holding the same forløb."""
+        if not f.get("agenda_items"):
+            return f
+        items = [{**a, "meeting": self.meeting_keys.get(a["meeting"], a["meeting"])} for a in f["agenda_items"]]
+        return {**f, "agenda_items": items}
+
+    def current_digest(self, fid: str) -> str | None:
+        """The digest the forløb would have today: the one recorded at its import, or, for a forløb
+        made in Forløb, that of its own export (so exporting and importing changes nothing)."""
+        if fid in self.records:
+            return self.records[fid]
+        if not hasattr(self, "native_digests"):
+            native = [u for u in self.existing_uuids if u not in self.records]
+            self.native_digests = {doc["id"]: digest(doc) for doc in export_forloeb_documents(native)}
+        return self.native_digests.get(fid)
+
     def check_organisation(self) -> None:
         file_teams = set()
         seen_kommuner = set()
@@ -333,11 +360,25 @@ class Checker:
             if k["code"] in seen_kommuner:
                 self.problem(f"$.kommuner[{n}].code", _("Kommunen står to gange i filen."))
             seen_kommuner.add(k["code"])
-            for t in k.get("teams", []):
+            for j, t in enumerate(k.get("teams", [])):
                 file_teams.add((k["code"], t["code"]))
+                other = self.team_names.get((k["code"], t["name"]))
+                if other is not None and other != t["code"]:
+                    self.problem(
+                        f"$.kommuner[{n}].teams[{j}].name",
+                        _("Kommunen har allerede et team med navnet '%(name)s' (kode '%(code)s').")
+                        % {"name": t["name"], "code": other},
+                    )
             for m, rt in enumerate(k.get("rehab_teams", [])):
                 self.file_rehab_teams.add((k["code"], rt["name"]))
+                members = set()
                 for j, member in enumerate(rt.get("members", [])):
+                    if member["user"] in members:
+                        self.problem(
+                            f"$.kommuner[{n}].rehab_teams[{m}].members[{j}].user",
+                            _("Medarbejderen står to gange i rehabiliteringsteamet."),
+                        )
+                    members.add(member["user"])
                     self.user_ref(f"$.kommuner[{n}].rehab_teams[{m}].members[{j}].user", member["user"])
         self.file_kommuner = seen_kommuner
         self.file_teams = file_teams
@@ -346,6 +387,8 @@ class Checker:
             if u["id"] in self.file_users:
                 self.problem(f"$.users[{n}].id", _("Medarbejderen står to gange i filen."))
             self.file_users.add(u["id"])
+            if u.get("teams") and not u.get("kommune"):
+                self.problem(f"$.users[{n}].kommune", _("En medarbejder i et team skal høre til en kommune."))
             if u.get("kommune"):
                 self.kommune_ref(f"$.users[{n}].kommune", u["kommune"])
                 for t in u.get("teams", []):
@@ -400,9 +443,13 @@ class Checker:
             if cpr in self.file_borgere:
                 self.problem(f"{path}.cpr", _("Borgeren står to gange i filen."))
             self.file_borgere.add(cpr)
-            consent_ids = {c["id"] for c in b.get("consents", [])}
+            birth = Borger(cpr=cpr).birth_date
+            self.walk(path, {k: v for k, v in b.items() if k != "cpr"}, birth)
+            consent_ids = set()
             for j, c in enumerate(b.get("consents", [])):
-                self.pairs(f"{path}.consents[{j}]", c)
+                if c["id"] in consent_ids:
+                    self.problem(f"{path}.consents[{j}].id", _("Id'et '%(id)s' står to gange.") % {"id": c["id"]})
+                consent_ids.add(c["id"])
             for j, o in enumerate(b.get("other_cases", [])):
                 if o.get("consent") and o["consent"] not in consent_ids:
                     self.problem(
@@ -499,8 +546,11 @@ class Checker:
                 self.problem(f"{path}.closed_on", _("Et afsluttet forløb skal have en afslutningsdato."))
             if not f.get("outcome"):
                 self.problem(f"{path}.outcome", _("Et afsluttet forløb skal have en afslutningsårsag."))
-        elif f.get("closed_on"):
-            self.problem(f"{path}.closed_on", _("Kun et afsluttet forløb kan have en afslutningsdato."))
+        else:
+            if f.get("closed_on"):
+                self.problem(f"{path}.closed_on", _("Kun et afsluttet forløb kan have en afslutningsdato."))
+            if f.get("outcome"):
+                self.problem(f"{path}.outcome", _("Kun et afsluttet forløb kan have en afslutningsårsag."))
         if phase in (Phase.INDSATSDEL, Phase.IVAERKSAETTELSE):
             for name in ("start_date", "planned_end_date"):
                 if not f.get(name):
@@ -522,6 +572,15 @@ class Checker:
             )
 
     def check_duration(self, path: str, f: dict) -> None:
+        for key in ("opened_on", "start_date"):
+            day = self.day("", f.get(key)) if f.get(key) else None
+            if day and day < FIRST_DAY:
+                self.problem(
+                    f"{path}.{key}",
+                    _("Ressourceforløb findes fra %(first)s; datoen %(day)s ligger før.")
+                    % {"first": FIRST_DAY.isoformat(), "day": day.isoformat()},
+                )
+                return
         start = self.day(f"{path}.start_date", f.get("start_date"))
         end = self.day(f"{path}.planned_end_date", f.get("planned_end_date"))
         grants = [
@@ -529,7 +588,7 @@ class Checker:
             for x in f.get("decisions", [])
             if x["ordning"] == Ordning.RESSOURCEFORLOEB
         ]
-        grants = [(decided, begins) for decided, begins in grants if decided and begins]
+        grants = [(decided, begins) for decided, begins in grants if decided and begins and decided >= FIRST_DAY]
         if start and end:
             if end <= start:
                 self.problem(f"{path}.planned_end_date", _("Den planlagte slutdato skal ligge efter startdatoen."))
@@ -554,7 +613,12 @@ class Checker:
             for i, x in enumerate(f.get(key, [])):
                 when = self.day("", x.get("given_on") or x.get("decided_on"))
                 years = x.get("duration_years")
-                if when and years and x["ordning"] == Ordning.RESSOURCEFORLOEB:
+                if when and when < FIRST_DAY:
+                    self.problem(
+                        f"{path}.{key}[{i}]",
+                        _("Ressourceforløb findes fra %(first)s.") % {"first": FIRST_DAY.isoformat()},
+                    )
+                elif when and years is not None and x["ordning"] == Ordning.RESSOURCEFORLOEB:
                     pack = rulepack_on(when)
                     if not pack.min_duration_years <= years <= pack.max_duration_years:
                         self.problem(
@@ -576,8 +640,14 @@ class Checker:
         recs = unique_ids("recommendations", f.get("recommendations", []))
         ivs = unique_ids("interventions", f.get("interventions", []))
         rec_ivs = set()
-        for r in f.get("recommendations", []):
-            rec_ivs |= {ri["id"] for ri in r.get("interventions", [])}
+        for i, r in enumerate(f.get("recommendations", [])):
+            for j, ri in enumerate(r.get("interventions", [])):
+                if ri["id"] in rec_ivs:
+                    self.problem(
+                        f"{path}.recommendations[{i}].interventions[{j}].id",
+                        _("Id'et '%(id)s' står to gange.") % {"id": ri["id"]},
+                    )
+                rec_ivs.add(ri["id"])
         meetings_used = set()
         for i, a in enumerate(f.get("agenda_items", [])):
             slot = (a["meeting"], a["slot_start"][:5])
@@ -595,7 +665,14 @@ class Checker:
             if a["meeting"] in meetings_used:
                 self.problem(f"{path}.agenda_items[{i}].meeting", _("Forløbet står to gange på samme møde."))
             meetings_used.add(a["meeting"])
+        agenda_used = set()
         for i, r in enumerate(f.get("recommendations", [])):
+            if r.get("agenda_item") and r["agenda_item"] in agenda_used:
+                self.problem(
+                    f"{path}.recommendations[{i}].agenda_item",
+                    _("Punktet på dagsordenen har allerede en indstilling."),
+                )
+            agenda_used.add(r.get("agenda_item"))
             if r.get("agenda_item") and r["agenda_item"] not in agenda:
                 self.problem(
                     f"{path}.recommendations[{i}].agenda_item",
@@ -614,13 +691,29 @@ class Checker:
             used_recs.add(ref)
         for i, iv in enumerate(f.get("interventions", [])):
             p = f"{path}.interventions[{i}]"
-            if (iv["type"], iv.get("type_valid_from")) not in self.out.types and (
-                iv["type"],
-                None,
-            ) not in self.out.types:
+            if iv.get("type_valid_from"):
+                type_id = self.out.types.get((iv["type"], iv["type_valid_from"]))
+                if type_id is None:
+                    self.problem(
+                        f"{p}.type_valid_from",
+                        _("Indsatskataloget har ingen version af '%(code)s' fra %(day)s.")
+                        % {"code": iv["type"], "day": iv["type_valid_from"]},
+                    )
+            else:
+                type_id = self.out.types.get((iv["type"], None))
+                if type_id is None:
+                    self.problem(
+                        f"{p}.type",
+                        _("Indsatstypen '%(code)s' findes ikke i indsatskataloget.") % {"code": iv["type"]},
+                    )
+            if type_id is not None and self.type_categories[type_id] != iv["category"]:
                 self.problem(
-                    f"{p}.type", _("Indsatstypen '%(code)s' findes ikke i indsatskataloget.") % {"code": iv["type"]}
+                    f"{p}.category",
+                    _("Indsatstypen '%(code)s' hører til kategorien '%(category)s'.")
+                    % {"code": iv["type"], "category": self.type_categories[type_id]},
                 )
+            if iv.get("actual_end") and not iv.get("actual_start"):
+                self.problem(f"{p}.actual_start", _("En faktisk slutdato kræver en faktisk startdato."))
             if iv.get("recommended") and iv["recommended"] not in rec_ivs:
                 self.problem(
                     f"{p}.recommended",

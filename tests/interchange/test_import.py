@@ -14,6 +14,7 @@ from cases.models import Borger, Forloeb, Kommune, PhaseTransition, User
 from followup.models import Flag, FollowUpMeeting
 from interchange.models import ExportLog, ImportRecord
 from interchange.schema import build_schema, load_schema
+from interchange.selectors import export_document, forloeb_for_export
 from interchange.services import forloeb_import
 from interchange.validation import InterchangeError
 from plans.models import Intervention, InterventionEvent
@@ -481,3 +482,62 @@ def test_the_documented_example_file_imports_into_an_empty_database():
     result = forloeb_import(document=example, file_name="docs/interchange-example.json")
 
     assert result.created == len(example["forloeb"]) == 1
+
+
+@pytest.mark.django_db
+def test_exporting_forloeb_made_in_forloeb_and_importing_the_file_again_changes_nothing(forloeb):
+    """A forløb made here has no import record: its own export is recognised as unchanged."""
+    exported = export_document(forloeb_for_export())
+    before = counts()
+
+    result = forloeb_import(document=exported, file_name="egen.json")
+
+    assert (result.created, result.unchanged) == (0, 1)
+    assert counts() == before
+
+
+@pytest.mark.django_db
+def test_rules_the_database_would_otherwise_meet_first():
+    doc = document()
+    f = doc["forloeb"][0]
+    doc["users"].append({"id": "ks-18", "role": "koordinerende", "teams": ["team-a"]})  # no kommune
+    doc["borgere"][0]["consents"] = [
+        {"id": "c1", "recipient": "praktiserende_laege", "scope": "LÆ 265", "given_on": "2019-02-30"},
+        {"id": "c1", "recipient": "praktiserende_laege", "scope": "LÆ 265", "given_on": "2019-03-01"},
+    ]
+    f["recommendations"].append({**f["recommendations"][0], "id": "r2"})  # same agenda item, same ri1
+    f["outcome"] = "fleksjob"  # on an open forløb
+    f["interventions"][0]["category"] = "social"  # the type "mentor" is a mentor indsats
+    f["decisions"][0]["decided_on"] = "2012-06-01"
+
+    problems = dict(problems_of(doc))
+
+    assert "skal høre til en kommune" in problems["$.users[1].kommune"]
+    assert problems["$.borgere[0].consents[0].given_on"] == "2019-02-30 er ikke en gyldig dato."
+    assert "står to gange" in problems["$.borgere[0].consents[1].id"]
+    assert "allerede en indstilling" in problems["$.forloeb[0].recommendations[1].agenda_item"]
+    assert "står to gange" in problems["$.forloeb[0].recommendations[1].interventions[0].id"]
+    assert "Kun et afsluttet forløb" in problems["$.forloeb[0].outcome"]
+    assert "kategorien 'mentor'" in problems["$.forloeb[0].interventions[0].category"]
+    assert "findes fra 2013-01-01" in problems["$.forloeb[0].decisions[0]"]
+
+
+@pytest.mark.django_db
+def test_a_write_the_database_refuses_answers_in_danish_and_writes_nothing(monkeypatch):
+    """A safety net for a rule the checks do not know: the COPY error becomes a Danish problem."""
+    from interchange import validation
+
+    real = validation.Checker.check_parts
+    monkeypatch.setattr(validation.Checker, "check_parts", lambda self, path, f: None)
+    doc = document()
+    doc["forloeb"][0]["recommendations"].append(
+        {**doc["forloeb"][0]["recommendations"][0], "id": "r2", "interventions": []}
+    )
+    before = counts()
+
+    problems = problems_of(doc)
+
+    assert problems[0][0] == "$"
+    assert "Databasen afviste filen" in problems[0][1] and "intet er indlæst" in problems[0][1]
+    assert counts() == before
+    monkeypatch.setattr(validation.Checker, "check_parts", real)
