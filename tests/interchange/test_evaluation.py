@@ -629,7 +629,7 @@ def test_the_page_explains_the_purpose_and_is_pseudonymised_by_default(client, t
 
 
 @pytest.mark.parametrize("who", ["caseworker", "rehab_member"])
-def test_anyone_but_team_leaders_and_administrators_gets_404(client, request, who):
+def test_anyone_but_team_leaders_and_administrators_gets_404(db, client, request, who):
     user = request.getfixturevalue(who)
     client = login(client, user)
     assert client.get(URL).status_code == 404
