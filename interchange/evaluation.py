@@ -96,23 +96,22 @@ from bisect import bisect_right
 from collections import defaultdict
 from statistics import mean
 
-from django.db.models import Count, Exists, Min, OuterRef, Q, QuerySet
+from django.db.models import Count, Min, Q, QuerySet
 from django.utils import timezone
 from openpyxl import Workbook
 from stdnum.dk import cpr as stdnum_cpr
 
-from cases.models import Kommune, Phase, PhaseTransition, Team
+from cases.models import Phase, PhaseTransition
 from followup.models import FollowUpMeeting
 from interchange.pseudonym import person_key
-from interchange.selectors import forloeb_for_export  # noqa: F401 - the scope of every export
 from plans.models import (
     Domain,
     Intervention,
-    InterventionEvent,
     InterventionStatus,
     ProblemArea,
     Progress,
 )
+from plans.selectors import was_planned
 from rehab.models import Decision, InterventionCategory, Ordning, PreparatoryPart, Recommendation
 
 SCHEMA_VERSION = "1.0"
@@ -215,29 +214,6 @@ COLUMNS = {"e1": E1_COLUMNS, "e2": E2_COLUMNS, "e4": E4_COLUMNS}
 
 
 # --- Which forløb -------------------------------------------------------------------------------
-
-
-def kommune_exists(code: str) -> bool:
-    return Kommune.objects.filter(code=code).exists()
-
-
-def team_exists(code: str, *, kommune_code: str | None = None) -> bool:
-    qs = Team.objects.filter(code=code)
-    if kommune_code:
-        qs = qs.filter(kommune__code=kommune_code)
-    return qs.exists()
-
-
-def log_filters(
-    *, kommune_code: str | None, team_code: str | None, period_from: dt.date | None, period_to: dt.date | None
-) -> dict:
-    """The filter as the export log keeps it (codes and dates only, never a CPR number)."""
-    return {
-        "kommune_code": kommune_code or None,
-        "team_code": team_code or None,
-        "period_from": period_from.isoformat() if period_from else None,
-        "period_to": period_to.isoformat() if period_to else None,
-    }
 
 
 def export_rows(
@@ -346,11 +322,6 @@ FORLOEB_VALUES = (
 )
 
 
-def _was_planned():
-    """An indsats was planned when it ever entered `planlagt` (as in plans.selectors.funnel)."""
-    return Exists(InterventionEvent.objects.filter(intervention=OuterRef("pk"), to_status=InterventionStatus.PLANLAGT))
-
-
 # --- E1 -----------------------------------------------------------------------------------------
 
 
@@ -362,7 +333,7 @@ def e1_rows(*, forloeb_qs: QuerySet, pseudonymised: bool, today: dt.date) -> lis
     indsatser = defaultdict(list)
     for i in (
         Intervention.objects.filter(forloeb__in=ids)
-        .annotate(was_planned=_was_planned())
+        .annotate(was_planned=was_planned())
         .values("forloeb_id", "category", "type__domain", "status", "actual_start", "actual_end", "cost", "was_planned")
         .order_by("forloeb_id", "actual_start", "id")
     ):

@@ -14,7 +14,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
-from cases.models import CoordinatorAssignment, Forloeb, Kommune, PhaseTransition, User
+from cases.models import Borger, CoordinatorAssignment, Forloeb, Kommune, PhaseTransition, User
 from followup.models import FollowUpMeeting
 from interchange.schema import FORMAT_NAME, PREPARATORY_TEXTS, SCHEMA_VERSION
 from plans.models import (
@@ -145,7 +145,9 @@ def _prefetched(qs: QuerySet) -> QuerySet:
 
 class Exporter:
     def __init__(self):
-        self.refs: dict[int, str] | None = None
+        # Users by their external id, or their username when they have none.
+        users = User.objects.values_list("id", "external_id", "username")
+        self.refs: dict[int, str] = {pk: ext or name for pk, ext, name in users}
         self.user_ids: set[int] = set()
         self.meeting_rows: dict[int, None] = {}
         ct = ContentType.objects.get_for_models(PreparatoryPart, Recommendation, ActionPlan)
@@ -154,8 +156,6 @@ class Exporter:
     def user(self, pk: int | None) -> str | None:
         if pk is None:
             return None
-        if self.refs is None:
-            self.refs = {pk: ext or name for pk, ext, name in User.objects.values_list("id", "external_id", "username")}
         self.user_ids.add(pk)
         return self.refs[pk]
 
@@ -423,10 +423,6 @@ class Exporter:
         }
 
 
-def _user_ref(u: User) -> str:
-    return u.external_id or u.username
-
-
 def meeting_key(kommune: str, rehab_team: str, starts_at: datetime) -> str:
     """A meeting as the same text whatever file it is in: kommune, rehabiliteringsteam, UTC time."""
     return f"{kommune}|{rehab_team}|{starts_at.astimezone(UTC).isoformat()}"
@@ -461,7 +457,7 @@ def export_document(forloeb_qs: QuerySet, *, source: str = "") -> dict:
         for rt in k.rehab_teams.all():
             exporter.user_ids.update(m.user_id for m in rt.memberships.all())
     users = list(User.objects.filter(id__in=exporter.user_ids).select_related("kommune").prefetch_related("teams"))
-    refs = {u.id: _user_ref(u) for u in users}
+    refs = exporter.refs
 
     # Every meeting of the kommuner's rehabiliteringsteams (also those with no forløb yet).
     meetings = list(
@@ -477,7 +473,7 @@ def export_document(forloeb_qs: QuerySet, *, source: str = "") -> dict:
             item["meeting"] = meeting_refs.get(item["meeting"])
 
     cprs = sorted({doc["borger"] for doc in docs})
-    borgere = _borgere(cprs, docs)
+    borgere = _borgere(cprs)
     return {
         "format": FORMAT_NAME,
         "schema_version": SCHEMA_VERSION,
@@ -531,9 +527,7 @@ def export_document(forloeb_qs: QuerySet, *, source: str = "") -> dict:
     }
 
 
-def _borgere(cprs: list[str], docs: list[dict]) -> list[dict]:
-    from cases.models import Borger
-
+def _borgere(cprs: list[str]) -> list[dict]:
     rows = Borger.objects.filter(cpr__in=cprs).prefetch_related(
         Prefetch("consents", Consent.objects.order_by("id")),
         Prefetch("other_cases", OtherCase.objects.order_by("id")),

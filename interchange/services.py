@@ -68,13 +68,13 @@ def export_log(
     rows: int,
     via: str,
 ) -> ExportLog:
-    """Record who took an export, with which filter (never CPR numbers in the filter)."""
+    """Record who took an export, with which filter (codes and dates, never a CPR number)."""
     return ExportLog.objects.create(
         user=user,
         kind=kind,
         file_format=file_format,
         pseudonymised=pseudonymised,
-        filters=filters,
+        filters={k: v.isoformat() if isinstance(v, date) else (v or None) for k, v in filters.items()},
         rows=rows,
         via=via,
     )
@@ -110,7 +110,7 @@ def _time(value: str) -> dtime:
 
 
 class Writer:
-    """Writes a checked file in bulk: one INSERT per table and batch, in file order."""
+    """Writes a checked file in bulk: one COPY per table, in file order."""
 
     def __init__(self, document: dict, checked: Checked, *, actor: User | None, file_name: str):
         self.doc = document
@@ -212,7 +212,7 @@ class Writer:
         existing.update({key: row.id for key, row in new.items()})
         c.meetings = {ref: existing[key] for ref, key in keys.items()}
 
-    def borgere(self) -> dict[str, int]:
+    def borgere(self) -> None:
         c = self.c
         new = [b for b in self.doc.get("borgere", []) if b["cpr"].replace("-", "") not in c.borgere]
         rows = _insert(
@@ -700,10 +700,11 @@ def forloeb_import(
         except (IntegrityError, DataError, psycopg.errors.IntegrityError, psycopg.errors.DataError) as exc:
             # A rule the checks do not know yet; the transaction is rolled back, nothing is written.
             # (COPY raises psycopg's own errors, the ORM Django's.)
+            # Only the rule's name is shown: the database's own text may quote values such as a CPR.
             detail = getattr(exc, "diag", None) or getattr(exc.__cause__, "diag", None)
-            constraint = getattr(detail, "constraint_name", None) or ""
+            rule = getattr(detail, "constraint_name", None) or getattr(detail, "sqlstate", None) or type(exc).__name__
             raise InterchangeError(
-                [Problem("$", _("Databasen afviste filen (%(rule)s); intet er indlæst.") % {"rule": constraint or exc})]
+                [Problem("$", _("Databasen afviste filen (%(rule)s); intet er indlæst.") % {"rule": rule})]
             ) from exc
     result.created = len(result.forloeb_ids)
     if evaluate_flags and result.forloeb_ids:

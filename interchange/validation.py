@@ -157,6 +157,14 @@ DATE_PAIRS = (
 )
 
 
+def quiet_day(value: str | None) -> date | None:
+    """A date already checked by `Checker.walk` (which reports a bad one), or None."""
+    try:
+        return date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
 def add_years(day: date, years: int) -> date:
     try:
         return day.replace(year=day.year + years)
@@ -192,25 +200,6 @@ class Checker:
         if len(self.problems) < MAX_ERRORS:
             self.problems.append(Problem(path, message))
 
-    # --- parsing -------------------------------------------------------------------
-    def day(self, path: str, value: str | None) -> date | None:
-        if value is None:
-            return None
-        try:
-            return date.fromisoformat(value)
-        except ValueError:
-            self.problem(path, _("%(value)s er ikke en gyldig dato.") % {"value": value})
-            return None
-
-    def moment(self, path: str, value: str | None) -> datetime | None:
-        if value is None:
-            return None
-        try:
-            return datetime.fromisoformat(value)
-        except ValueError:
-            self.problem(path, _("%(value)s er ikke et gyldigt tidspunkt.") % {"value": value})
-            return None
-
     # --- the database state the file refers to ----------------------------------------
     def load(self) -> None:
         doc = self.doc
@@ -238,12 +227,11 @@ class Checker:
             b["cpr"].replace("-", "") for b in doc.get("borgere", [])
         }
         self.out.borgere = dict(Borger.objects.filter(cpr__in=cprs).values_list("cpr", "id"))
-        self.existing_forloeb = {
-            (borger_id, seq): (str(uuid), phase)
-            for borger_id, seq, uuid, phase in Forloeb.objects.filter(
-                borger_id__in=self.out.borgere.values()
-            ).values_list("borger_id", "sequence_no", "uuid", "phase")
-        }
+        existing = Forloeb.objects.filter(borger_id__in=self.out.borgere.values()).values_list(
+            "borger_id", "sequence_no", "phase"
+        )
+        self.existing_sequences = {(borger_id, seq) for borger_id, seq, _phase in existing}
+        self.borgere_with_open = {borger_id for borger_id, _seq, phase in existing if phase != Phase.AFSLUTTET}
         ids = [f["id"].lower() for f in doc["forloeb"]]
         self.existing_uuids = {str(u) for u in Forloeb.objects.filter(uuid__in=ids).values_list("uuid", flat=True)}
         self.records = dict(ImportRecord.objects.filter(forloeb__uuid__in=ids).values_list("forloeb__uuid", "digest"))
@@ -310,21 +298,14 @@ class Checker:
             cpr = f["borger"].replace("-", "")
             key = (cpr, f["sequence_no"])
             borger_id = self.out.borgere.get(cpr)
-            if key in sequences or (borger_id and (borger_id, f["sequence_no"]) in self.existing_forloeb):
+            if key in sequences or (borger_id, f["sequence_no"]) in self.existing_sequences:
                 self.problem(
                     f"{path}.sequence_no",
                     _("Borgeren har allerede et forløb nr. %(n)s.") % {"n": f["sequence_no"]},
                 )
             sequences.add(key)
             if f["phase"] != Phase.AFSLUTTET:
-                other_open = open_per_borger.get(cpr) or (
-                    borger_id
-                    and any(
-                        b == borger_id and phase != Phase.AFSLUTTET
-                        for (b, _s), (_u, phase) in self.existing_forloeb.items()
-                    )
-                )
-                if other_open:
+                if cpr in open_per_borger or borger_id in self.borgere_with_open:
                     self.problem(
                         f"{path}.phase", _("Borgeren har allerede et åbent forløb; kun ét må være åbent ad gangen.")
                     )
@@ -409,7 +390,7 @@ class Checker:
                     _("Rehabiliteringsteamet '%(name)s' findes hverken i filen eller i databasen.")
                     % {"name": m["rehab_team"]},
                 )
-            self.moment(f"{path}.starts_at", m["starts_at"])
+            self.check_date(lambda path=path: f"{path}.starts_at", "starts_at", m["starts_at"], None)
         # Agenda slots already taken on meetings that exist: (file meeting id, "HH:MM").
         self.slots_taken: set[tuple[str, str]] = set()
         existing = {}
@@ -431,7 +412,6 @@ class Checker:
                     self.slots_taken.add((existing[(rt, at)], slot.strftime("%H:%M")))
 
     def check_borgere(self) -> None:
-        self.births: dict[str, date] = {}
         self.file_borgere = set()
         for n, b in enumerate(self.doc.get("borgere", [])):
             path = f"$.borgere[{n}]"
@@ -573,7 +553,7 @@ class Checker:
 
     def check_duration(self, path: str, f: dict) -> None:
         for key in ("opened_on", "start_date"):
-            day = self.day("", f.get(key)) if f.get(key) else None
+            day = quiet_day(f.get(key))
             if day and day < FIRST_DAY:
                 self.problem(
                     f"{path}.{key}",
@@ -581,10 +561,10 @@ class Checker:
                     % {"first": FIRST_DAY.isoformat(), "day": day.isoformat()},
                 )
                 return
-        start = self.day(f"{path}.start_date", f.get("start_date"))
-        end = self.day(f"{path}.planned_end_date", f.get("planned_end_date"))
+        start = quiet_day(f.get("start_date"))
+        end = quiet_day(f.get("planned_end_date"))
         grants = [
-            (self.day("", x["decided_on"]), self.day("", x.get("benefit_start_on") or x["decided_on"]))
+            (quiet_day(x["decided_on"]), quiet_day(x.get("benefit_start_on") or x["decided_on"]))
             for x in f.get("decisions", [])
             if x["ordning"] == Ordning.RESSOURCEFORLOEB
         ]
@@ -611,7 +591,7 @@ class Checker:
                 )
         for key in ("recommendations", "decisions"):
             for i, x in enumerate(f.get(key, [])):
-                when = self.day("", x.get("given_on") or x.get("decided_on"))
+                when = quiet_day(x.get("given_on") or x.get("decided_on"))
                 years = x.get("duration_years")
                 if when and when < FIRST_DAY:
                     self.problem(

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET
 from cases import selectors as case_selectors
 from interchange import evaluation
 from interchange.forms import EvaluationExportForm
+from interchange.selectors import forloeb_for_export
 from interchange.services import export_log
 
 
@@ -42,7 +43,7 @@ def _download(request: HttpRequest, data: dict) -> HttpResponse:
         "period_from": data["fra"],
         "period_to": data["til"],
     }
-    forloeb_qs = evaluation.forloeb_for_export(user=request.user, **filters)
+    forloeb_qs = forloeb_for_export(user=request.user, **filters)
     columns, rows = evaluation.export_rows(
         kind,
         forloeb_qs=forloeb_qs,
@@ -63,7 +64,7 @@ def _download(request: HttpRequest, data: dict) -> HttpResponse:
         kind=kind,
         file_format=file_format,
         pseudonymised=data["pseudonymiseret"],
-        filters=evaluation.log_filters(**filters),
+        filters=filters,
         rows=len(rows),
         via="web",
     )

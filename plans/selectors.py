@@ -77,6 +77,12 @@ class FunnelRow:
     started: int
 
 
+def was_planned() -> Exists:
+    """For an Intervention queryset: the indsats ever entered `planlagt` (a lifecycle event into
+    it). The one definition of "planned" for the funnel and the evaluation exports."""
+    return Exists(InterventionEvent.objects.filter(intervention=OuterRef("pk"), to_status=InterventionStatus.PLANLAGT))
+
+
 def funnel(*, forloeb: Forloeb) -> list[FunnelRow]:
     """Recommended → planned → started per category (fokusrevision Q1/Q2, R-000-04).
 
@@ -88,10 +94,9 @@ def funnel(*, forloeb: Forloeb) -> list[FunnelRow]:
         .values_list("category")
         .annotate(n=Count("id"))
     )
-    planned_event = InterventionEvent.objects.filter(intervention=OuterRef("pk"), to_status=InterventionStatus.PLANLAGT)
     rows = (
         Intervention.objects.filter(forloeb=forloeb)
-        .annotate(was_planned=Exists(planned_event))
+        .annotate(was_planned=was_planned())
         .values("category")
         .annotate(
             planned=Count("id", filter=Q(was_planned=True)),

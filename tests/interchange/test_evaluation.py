@@ -28,6 +28,7 @@ from followup.models import FollowUpMeeting
 from interchange import evaluation
 from interchange.models import ExportLog
 from interchange.pseudonym import person_key
+from interchange.selectors import forloeb_for_export
 from plans.models import Intervention, InterventionEvent, InterventionType, ProblemArea, Progress
 from rehab.models import Decision, PreparatoryPart, Recommendation, RecommendedIntervention
 from tests.conftest import login
@@ -506,7 +507,7 @@ def test_demo_data_exports_fast_and_without_any_cpr(db):
     call_command("seed_demo", stdout=io.StringIO())
     cprs = set(Borger.objects.values_list("cpr", flat=True))
     today = timezone.localdate()
-    qs = evaluation.forloeb_for_export()
+    qs = forloeb_for_export()
     found = set()
     for kind in evaluation.KINDS:
         started = time.monotonic()

@@ -437,14 +437,14 @@ def test_export_forloeb_filters_by_kommune_team_and_period_and_is_logged(tmp_pat
     call_command("export_forloeb", "--to", "2018-12-31", "-o", str(out), stderr=io.StringIO())
     assert json.loads(out.read_text())["forloeb"] == []
 
-    with pytest.raises(CommandError, match="Teamet med kode 'team-q' findes ikke"):
+    with pytest.raises(CommandError, match="Ukendt teamkode: 'team-q'"):
         call_command("export_forloeb", "--team", "team-q", "-o", str(out))
     log = ExportLog.objects.order_by("at").first()
     assert (log.kind, log.via, log.rows, log.filters) == (
         "interchange",
         "cli",
         1,
-        {"kommune": "461", "team": "team-a", "from": "2020-01-01"},
+        {"kommune_code": "461", "team_code": "team-a", "period_from": "2020-01-01", "period_to": None},
     )
 
 

@@ -10,8 +10,9 @@ Every export is logged (interchange.ExportLog, via "cli", no user)."""
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from followup.management.dates import parse_day
 from interchange import evaluation
+from interchange.management.filters import add_filter_arguments, checked_filters
+from interchange.selectors import forloeb_for_export
 from interchange.services import export_log
 
 
@@ -21,17 +22,14 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("kind", help="e1, e2 or e4")
         parser.add_argument("--format", default="csv", help="csv (default) or xlsx (needs -o)")
-        parser.add_argument("--kommune", help="Only this kommune (kommunekode).")
-        parser.add_argument("--team", help="Only this team (teamkode).")
-        parser.add_argument("--from", dest="period_from", type=parse_day, help="Forløb open on or after (YYYY-MM-DD).")
-        parser.add_argument("--to", dest="period_to", type=parse_day, help="Forløb open on or before (YYYY-MM-DD).")
+        add_filter_arguments(parser)
         parser.add_argument(
             "--pseudonymised", action="store_true", help="Person keys instead of CPR numbers (default)."
         )
         parser.add_argument("--cpr", action="store_true", help="CPR numbers and usernames (administrative mode).")
         parser.add_argument("-o", "--output", help="File to write; default stdout (CSV only).")
 
-    def handle(self, *args, kind, format, kommune=None, team=None, period_from=None, period_to=None, **options):
+    def handle(self, *args, kind, format, **options):
         output = options.get("output")
         if options.get("cpr") and options.get("pseudonymised"):
             raise CommandError("Vælg enten --pseudonymised eller --cpr, ikke begge.")
@@ -43,19 +41,12 @@ class Command(BaseCommand):
             raise CommandError(f"Ukendt format: {format!r}. Vælg csv eller xlsx.")
         if file_format == "xlsx" and not output:
             raise CommandError("Et XLSX-udtræk kan ikke skrives til skærmen. Angiv en fil med -o.")
-        if kommune and not evaluation.kommune_exists(kommune):
-            raise CommandError(f"Ukendt kommunekode: {kommune!r}.")
-        if team and not evaluation.team_exists(team, kommune_code=kommune):
-            where = f" i kommune {kommune}" if kommune else ""
-            raise CommandError(f"Ukendt teamkode{where}: {team!r}.")
-        if period_from and period_to and period_from > period_to:
-            raise CommandError(f"--from ({period_from}) ligger efter --to ({period_to}).")
-
-        filters = {"kommune_code": kommune, "team_code": team, "period_from": period_from, "period_to": period_to}
+        filters = checked_filters(**options)
+        period_from, period_to = filters["period_from"], filters["period_to"]
         today = timezone.localdate()
         columns, rows = evaluation.export_rows(
             kind,
-            forloeb_qs=evaluation.forloeb_for_export(**filters),
+            forloeb_qs=forloeb_for_export(**filters),
             pseudonymised=pseudonymised,
             today=today,
             period_from=period_from,
@@ -75,7 +66,7 @@ class Command(BaseCommand):
             kind=kind,
             file_format=file_format,
             pseudonymised=pseudonymised,
-            filters=evaluation.log_filters(**filters),
+            filters=filters,
             rows=len(rows),
             via="cli",
         )
