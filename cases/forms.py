@@ -1,8 +1,8 @@
 from django import forms
 from django.core.exceptions import ValidationError
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from cases import clock
 from cases.models import Outcome, Phase, validate_cpr
 from cases.selectors import DEFAULT_SORT, SORTS, ForloebFilter
 
@@ -100,7 +100,7 @@ class TransitionForm(forms.Form):
             if name not in keep:
                 del self.fields[name]
         if "closed_on" in self.fields:
-            self.fields["closed_on"].initial = timezone.localdate()
+            self.fields["closed_on"].initial = clock.today()
         if transition == "genforelaeggelse":
             self.fields["reason"].label = _("Hvorfor genforelægges forløbet?")
             self.fields["reason"].required = True
@@ -114,7 +114,7 @@ class AssignCoordinatorForm(forms.Form):
     def __init__(self, *args, coordinators, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["coordinator"].queryset = coordinators
-        self.fields["valid_from"].initial = timezone.localdate()
+        self.fields["valid_from"].initial = clock.today()
 
 
 class ForloebCreateForm(forms.Form):
@@ -130,7 +130,7 @@ class ForloebCreateForm(forms.Form):
     def __init__(self, *args, teams, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["team"].queryset = teams
-        self.fields["opened_on"].initial = timezone.localdate()
+        self.fields["opened_on"].initial = clock.today()
         self.fields["cpr"].widget.attrs.update({"autocomplete": "off", "inputmode": "numeric"})
 
     def clean_cpr(self):
@@ -138,6 +138,6 @@ class ForloebCreateForm(forms.Form):
 
     def clean_opened_on(self):
         value = self.cleaned_data["opened_on"]
-        if value > timezone.localdate():
+        if value > clock.today():
             raise forms.ValidationError(_("Datoen kan ikke ligge i fremtiden."))
         return value

@@ -11,8 +11,9 @@ from dataclasses import dataclass
 from datetime import date
 
 import rules
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from cases import clock
 
 TRANSITION_LABELS = {
     "to_rehab_team": _("Send til rehabiliteringsteamet"),
@@ -85,7 +86,7 @@ has_coordinator = Guard(
 has_started = Guard(
     code="forloeb_started",
     message=_("Ressourceforløbet er ikke startet endnu. Indsatser kan iværksættes fra startdatoen."),
-    check=lambda f: f.start_date is not None and f.start_date <= timezone.localdate(),
+    check=lambda f: f.start_date is not None and f.start_date <= clock.today(),
 )
 
 is_frikommune = Guard(

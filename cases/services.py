@@ -10,10 +10,10 @@ from datetime import date
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Max
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_fsm import ConcurrentTransition, can_proceed
 
+from cases import clock
 from cases import rules as case_rules
 from cases.models import (
     CASE_ROLES,
@@ -87,7 +87,7 @@ def forloeb_open(
     if borger.forloeb.open().exists():
         raise ValidationError(_("Borgeren har allerede et åbent forløb."))
     last = borger.forloeb.aggregate(n=Max("sequence_no"))["n"] or 0
-    opened_on = opened_on or timezone.localdate()
+    opened_on = opened_on or clock.today()
     forloeb = Forloeb.objects.create(
         borger=borger, sequence_no=last + 1, kommune=team.kommune, team=team, opened_on=opened_on
     )
@@ -171,7 +171,7 @@ def forloeb_transition(
     """
     if transition not in case_rules.TRANSITIONS:
         raise TransitionError([_("Ukendt faseskift.")])
-    today = timezone.localdate()
+    today = clock.today()
     with transaction.atomic():
         forloeb = Forloeb.objects.select_for_update().select_related("borger").get(pk=forloeb_id)
         if not actor.has_perm(f"cases.transition_{transition}", forloeb):
@@ -212,7 +212,7 @@ def forloeb_transition(
         elif transition == "close":
             kwargs = {"outcome": outcome, "closed_on": closed_on}
         method(**kwargs)
-        forloeb.phase_changed_at = timezone.now()
+        forloeb.phase_changed_at = clock.now()
         try:
             forloeb.save()
         except ConcurrentTransition:

@@ -4,8 +4,9 @@ so a form shows every problem at once and nothing is written. Used by every app'
 from datetime import date
 
 from django.core.exceptions import ValidationError
-from django.utils import timezone
 from django.utils.translation import gettext as _
+
+from cases import clock
 
 Errors = dict[str, list[str]]
 
@@ -21,7 +22,7 @@ def raise_if(errors: Errors) -> None:
 
 
 def not_in_future(errors: Errors, **dates: date | None) -> None:
-    today = timezone.localdate()
+    today = clock.today()
     for field, value in dates.items():
         if value and value > today:
             add_error(errors, field, _("Datoen kan ikke ligge i fremtiden."))

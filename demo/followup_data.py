@@ -38,8 +38,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from django.utils import timezone
-
+from cases import clock
 from cases.models import Kommune, Outcome, User
 from demo.plans_data import CoordinatorHistory, set_moments
 from demo.rehab_data import History, pick
@@ -180,7 +179,7 @@ class Builder:
         self.kommune = kommune
         self.histories = histories
         self.today = today
-        self.now = timezone.now()
+        self.now = clock.now()
         self.main_user_id = main_user.pk if main_user else None
         self.coordinators = CoordinatorHistory(kommune)
         # The plan revisions written "after an opfølgningssamtale on <day>": that samtale must exist.

@@ -39,8 +39,8 @@ from zoneinfo import ZoneInfo
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection
-from django.utils import timezone
 
+from cases import clock
 from cases.models import CoordinatorAssignment, Kommune, Phase
 from demo.rehab_data import VAGUE_JOB_GOALS, History, between, pick
 from plans.models import (
@@ -478,7 +478,7 @@ class Builder:
         self.kommune = kommune
         self.histories = histories
         self.today = today
-        self.now = timezone.now()
+        self.now = clock.now()
         self.types = {t.code: t for t in InterventionType.objects.filter(valid_to__isnull=True)}
         self.plan_ct = ContentType.objects.get_for_model(ActionPlan)
         self.employers = list(zip(EMPLOYERS, cvr_pool(), strict=True))

@@ -33,9 +33,9 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.contrib.contenttypes.models import ContentType
-from django.utils import timezone
 
 import rehab
+from cases import clock
 from cases.models import Forloeb, Kommune, Outcome, Phase, Sector, User
 from cases.rulepacks import rulepack_on
 from rehab.models import (
@@ -624,7 +624,7 @@ class Builder:
         self.members = members
         self.histories = histories
         self.today = today
-        self.now = timezone.now()
+        self.now = clock.now()
         self.occupations = ensure_occupations()
         self.job_weights = {code: weight for code, (weight, _job) in JOB_GOALS.items()}
         self.parts: list[PreparatoryPart] = []

@@ -21,6 +21,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cases import clock
 from cases import services as case_services
 from cases.models import CASE_ROLES, Forloeb, User
 from cases.validation import add_error, not_in_future, raise_if
@@ -156,7 +157,7 @@ def flag_acknowledge(*, flag: Flag, comment: str, actor: User) -> Flag:
         add_error(errors, "comment", _("Skriv kort hvad der gøres ved det."))
     raise_if(errors)
     flag.acknowledged_by = actor
-    flag.acknowledged_at = timezone.now()
+    flag.acknowledged_at = clock.now()
     flag.acknowledge_comment = comment.strip()
     flag.save(update_fields=["acknowledged_by", "acknowledged_at", "acknowledge_comment"])
     return flag
@@ -299,13 +300,13 @@ def flags_evaluate(*, as_of: date | None = None, forloeb_ids: list[int] | None =
     """Evaluate every rule for every forløb (`forloeb_ids=None`) or for the given forløb, as of a
     day: only what is dated on or before that day counts, and the rules in force that day apply.
     A full run is recorded as an EvaluationRun."""
-    as_of = as_of or timezone.localdate()
+    as_of = as_of or clock.today()
     ids = sorted(set(forloeb_ids)) if forloeb_ids is not None else None
     if ids == []:
         return Evaluation(as_of=as_of)
     result = Evaluation(as_of=as_of)
     started = time.perf_counter()
-    run = EvaluationRun.objects.create(as_of=as_of, started_at=timezone.now()) if ids is None else None
+    run = EvaluationRun.objects.create(as_of=as_of, started_at=clock.now()) if ids is None else None
     for rule in RULES.values():
         _apply_rule(rule, as_of, ids, result)
     if ids is None and result.total_raised + result.total_resolved > ANALYZE_AFTER:
@@ -316,7 +317,7 @@ def flags_evaluate(*, as_of: date | None = None, forloeb_ids: list[int] | None =
         result.queries += 1
     result.seconds = time.perf_counter() - started
     if run is not None:
-        run.finished_at = timezone.now()
+        run.finished_at = clock.now()
         run.raised, run.resolved, run.queries = result.total_raised, result.total_resolved, result.queries
         run.save(update_fields=["finished_at", "raised", "resolved", "queries"])
     return result

@@ -4,6 +4,7 @@ from datetime import date
 
 from celery import shared_task
 
+from cases import clock
 from followup import services
 
 
@@ -25,9 +26,8 @@ def evaluate_forloeb(forloeb_id: int) -> dict:
 def send_digests() -> int:
     """The morning e-mail with Min dag's counts, for kommuner that have switched it on."""
     from django.conf import settings
-    from django.utils import timezone
 
-    return services.digests_send(today=timezone.localdate(), base_url=settings.FORLOEB_BASE_URL)
+    return services.digests_send(today=clock.today(), base_url=settings.FORLOEB_BASE_URL)
 
 
 def queue_reevaluation(forloeb_id: int) -> None:

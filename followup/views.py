@@ -9,11 +9,11 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from cases import clock
 from cases import selectors as case_selectors
 from cases.forms import add_service_errors
 from cases.models import AccessAction, Forloeb, User
@@ -35,7 +35,7 @@ def _followup_form(request: HttpRequest, forloeb: Forloeb, data=None, *, setting
         data,
         colleagues=case_selectors.coordinators_for_team(team_id=forloeb.team_id),
         actor=request.user,
-        today=timezone.localdate(),
+        today=clock.today(),
         gap_days=settings["max_gap_days"],
         auto_id="samtale_%s",
     )
@@ -49,7 +49,7 @@ def _forloeb_context(request: HttpRequest, forloeb: Forloeb, *, form=None) -> di
         "forloeb": forloeb,
         "borger": forloeb.borger,
         "samtaler": selectors.followups_of(forloeb=forloeb),
-        "packs": selectors.packs_of(forloeb=forloeb, day=timezone.localdate()),
+        "packs": selectors.packs_of(forloeb=forloeb, day=clock.today()),
         "open_flags": open_flags,
         "history": history,
         "form": (form or _followup_form(request, forloeb, settings=settings)) if can_edit else None,
@@ -128,7 +128,7 @@ def flag_acknowledge(request: HttpRequest, flag_pk: int) -> HttpResponse:
 @require_GET
 @login_required
 def min_dag(request: HttpRequest) -> HttpResponse:
-    today = timezone.localdate()
+    today = clock.today()
     user = request.user
     context: dict = {"today": today, "supervisor": selectors.is_supervisor(user), "form": None, "summary": None}
     caseworker: User | None = user
@@ -167,5 +167,5 @@ def _export(qs, fmt: str) -> HttpResponse:
     content_type = "application/json" if fmt == "json" else "text/csv"
     response = HttpResponse(content_type=f"{content_type}; charset=utf-8")
     selectors.write_flags(response, qs, fmt)
-    response["Content-Disposition"] = f'attachment; filename="advarsler-{timezone.localdate().isoformat()}.{fmt}"'
+    response["Content-Disposition"] = f'attachment; filename="advarsler-{clock.today().isoformat()}.{fmt}"'
     return response

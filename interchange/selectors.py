@@ -14,6 +14,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
+from cases import clock
 from cases.models import Borger, CoordinatorAssignment, Forloeb, Kommune, PhaseTransition, User
 from followup.models import FollowUpMeeting
 from interchange.schema import FORMAT_NAME, PREPARATORY_TEXTS, SCHEMA_VERSION
@@ -477,7 +478,7 @@ def export_document(forloeb_qs: QuerySet, *, source: str = "") -> dict:
     return {
         "format": FORMAT_NAME,
         "schema_version": SCHEMA_VERSION,
-        "created_at": dt(timezone.now()),
+        "created_at": dt(clock.now()),
         "source": source,
         "kommuner": [
             {

@@ -11,10 +11,10 @@ import psycopg
 from django.contrib.auth.hashers import make_password
 from django.contrib.contenttypes.models import ContentType
 from django.db import DataError, IntegrityError, connection, transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from psycopg import sql
 
+from cases import clock
 from cases.models import (
     Borger,
     CoordinatorAssignment,
@@ -117,7 +117,7 @@ class Writer:
         self.c = checked
         self.actor = actor
         self.file_name = file_name
-        self.now = timezone.now()
+        self.now = clock.now()
         self.users = dict(checked.users)
 
     def user(self, ref: str | None) -> int | None:
@@ -673,7 +673,7 @@ def _insert(objs: list) -> list:
 
 def _stamp(objs: list, fields: list) -> None:
     """COPY skips `pre_save`: fill an auto_now(_add) field the file gave no value for."""
-    now = timezone.now()
+    now = clock.now()
     for f in fields:
         if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
             for obj in objs:

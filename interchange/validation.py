@@ -12,10 +12,10 @@ from datetime import date, datetime, timedelta
 
 import fastjsonschema
 from django.core.exceptions import ValidationError
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from jsonschema import Draft202012Validator
 
+from cases import clock
 from cases.models import Borger, Forloeb, Kommune, Phase, Team, User, validate_cpr
 from cases.rulepacks import RULE_PACKS, rulepack_on
 from interchange.models import ImportRecord
@@ -193,7 +193,7 @@ class Checker:
     def __init__(self, document: dict):
         self.doc = document
         self.problems: list[Problem] = []
-        self.today = timezone.localdate()
+        self.today = clock.today()
         self.out = Checked()
 
     def problem(self, path: str, message: str) -> None:

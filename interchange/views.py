@@ -6,9 +6,9 @@ import io
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from cases import clock
 from cases import selectors as case_selectors
 from interchange import evaluation
 from interchange.forms import EvaluationExportForm
@@ -35,7 +35,7 @@ def evaluation_export(request: HttpRequest) -> HttpResponse:
 
 
 def _download(request: HttpRequest, data: dict) -> HttpResponse:
-    today = timezone.localdate()
+    today = clock.today()
     kind, file_format, team = data["udtraek"], data["format"], data["team"]
     filters = {
         "kommune_code": team.kommune.code if team else None,

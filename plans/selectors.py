@@ -4,9 +4,9 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Exists, OuterRef, Q
 from django.http import Http404
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cases import clock
 from cases import selectors as case_selectors
 from cases.models import Forloeb, User
 from plans.models import (
@@ -148,7 +148,7 @@ def citizen_plan(*, forloeb: Forloeb) -> CitizenPlan:
     plan = current_plan(forloeb=forloeb)
     if plan is None:
         return CitizenPlan(forloeb, None, [], [], [], None, forloeb.current_coordinator)
-    today = timezone.localdate()
+    today = clock.today()
     shown = [InterventionStatus.PLANLAGT, InterventionStatus.BEVILGET, InterventionStatus.IGANGSAT]
     # What was agreed comes from the completed version's frozen items; whether it has started
     # (status, actual dates) from the live indsats. A draft revision changes nothing here.

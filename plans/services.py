@@ -6,9 +6,9 @@ from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cases import clock
 from cases import services as case_services
 from cases.models import Forloeb, Phase, User
 from cases.services import TransitionError
@@ -98,7 +98,7 @@ def intervention_from_recommendation(
         recommended=recommended,
         status=InterventionStatus.INDSTILLET,
     )
-    _log(intervention, "create", "", InterventionStatus.INDSTILLET, timezone.localdate(), "", actor)
+    _log(intervention, "create", "", InterventionStatus.INDSTILLET, clock.today(), "", actor)
     return intervention
 
 
@@ -120,7 +120,7 @@ def plan_update(*, plan: ActionPlan, data: dict, actor: User) -> ActionPlan:
     if coordinator is not None and plan.forloeb.team_id not in coordinator.team_ids:
         add_error(errors, "coordinator", _("Den koordinerende sagsbehandler skal være medlem af forløbets team."))
     nxt = data.get("next_followup_on")
-    if nxt and nxt < timezone.localdate() - dt.timedelta(days=366):
+    if nxt and nxt < clock.today() - dt.timedelta(days=366):
         add_error(errors, "next_followup_on", _("Datoen for næste samtale ligger mere end et år tilbage."))
     raise_if(errors)
     for name in PLAN_FIELDS:
@@ -350,7 +350,7 @@ def intervention_add(*, forloeb: Forloeb, data: dict, actor: User) -> Interventi
     intervention = Intervention(forloeb=forloeb, category=type_.category, status=InterventionStatus.PLANLAGT, **fields)
     intervention.full_clean(exclude=["status"])  # the FSM field is protected
     intervention.save()
-    _log(intervention, "create", "", InterventionStatus.PLANLAGT, timezone.localdate(), "", actor)
+    _log(intervention, "create", "", InterventionStatus.PLANLAGT, clock.today(), "", actor)
     case_services.forloeb_changed(forloeb_id=forloeb.pk)
     return intervention
 
@@ -528,7 +528,7 @@ def other_case_add(
         raise ValidationError({"source": [_("Angiv hvor oplysningen kommer fra.")]})
     if consent is not None and consent.borger_id != forloeb.borger_id:
         raise ValidationError({"consent": [_("Samtykket hører til en anden borger.")]})
-    if consent is not None and not consent.is_valid_on(timezone.localdate()):
+    if consent is not None and not consent.is_valid_on(clock.today()):
         raise ValidationError({"consent": [_("Samtykket er udløbet eller trukket tilbage.")]})
     return OtherCase.objects.create(
         borger=forloeb.borger,
@@ -536,7 +536,7 @@ def other_case_add(
         source=source.strip(),
         note=(note or "").strip(),
         consent=consent,
-        recorded_on=timezone.localdate(),
+        recorded_on=clock.today(),
     )
 
 

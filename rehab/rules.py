@@ -11,6 +11,7 @@ import rules
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from cases import clock
 from cases import rules as case_rules
 
 LAE145_MAX_AGE = timedelta(days=183)  # "may replace LÆ 265 when under 6 months old"
@@ -26,7 +27,7 @@ def preparatory_checklist(forloeb, *, today: date | None = None) -> list[Checkli
     """What the forberedende del needs before the case can go to the rehabiliteringsteam (R8, R12-R14)."""
     from rehab.models import PreparatoryPart
 
-    today = today or timezone.localdate()
+    today = today or clock.today()
     part = PreparatoryPart.objects.filter(forloeb=forloeb).first()
     items = []
     for name in PreparatoryPart.REQUIRED_SECTIONS:
@@ -60,7 +61,7 @@ def _preparatory_complete(forloeb) -> bool:
 
 
 def _health_basis(forloeb) -> bool:
-    return has_health_basis(forloeb, today=timezone.localdate())
+    return has_health_basis(forloeb, today=clock.today())
 
 
 def _round_started(forloeb):
@@ -148,7 +149,7 @@ def is_rehab_member_with_forloeb_on_agenda(user, forloeb) -> bool:
     return AgendaItem.objects.filter(
         forloeb=forloeb,
         meeting__rehab_team__memberships__user=user,
-        meeting__starts_at__gte=timezone.now() - AGENDA_ACCESS_AFTER_MEETING,
+        meeting__starts_at__gte=clock.now() - AGENDA_ACCESS_AFTER_MEETING,
     ).exists()
 
 

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from django.http import Http404
 from django.utils import timezone
 
+from cases import clock
 from cases import selectors as case_selectors
 from cases.models import Forloeb, Role, User
 from rehab import rules as rehab_rules
@@ -58,7 +59,7 @@ def agenda_items_of_forloeb(*, forloeb: Forloeb) -> list[AgendaItem]:
 def agenda_items_awaiting_recommendation(*, forloeb: Forloeb):
     """Meetings the forløb was discussed at (already begun) that have no indstilling yet."""
     return (
-        AgendaItem.objects.filter(forloeb=forloeb, recommendation__isnull=True, meeting__starts_at__lte=timezone.now())
+        AgendaItem.objects.filter(forloeb=forloeb, recommendation__isnull=True, meeting__starts_at__lte=clock.now())
         .select_related("meeting__rehab_team")
         .order_by("-meeting__starts_at")
     )
@@ -77,7 +78,7 @@ def meetings_visible_to(*, user: User):
 
 
 def upcoming_meetings(*, user: User, kommune_id: int | None = None):
-    qs = meetings_visible_to(user=user).filter(starts_at__gte=timezone.now() - timezone.timedelta(hours=12))
+    qs = meetings_visible_to(user=user).filter(starts_at__gte=clock.now() - timezone.timedelta(hours=12))
     if kommune_id:
         qs = qs.filter(rehab_team__kommune_id=kommune_id)
     return qs.order_by("starts_at")
@@ -115,7 +116,7 @@ def meeting_packet(*, forloeb: Forloeb, agenda_item: AgendaItem | None = None) -
     from rehab.services import age_on
 
     part = preparatory_part(forloeb=forloeb)
-    day = timezone.localdate(agenda_item.meeting.starts_at) if agenda_item else timezone.localdate()
+    day = timezone.localdate(agenda_item.meeting.starts_at) if agenda_item else clock.today()
     return Packet(
         forloeb=forloeb,
         age=age_on(forloeb, day),
@@ -145,7 +146,7 @@ UPCOMING_GRACE = timedelta(hours=12)  # today's meetings stay "upcoming" (as in 
 def meetings_overview(*, user: User, past_limit: int = 5, upcoming_limit: int = 100):
     """The user's upcoming meetings (soonest first) and the last few past ones (latest first),
     each with `agenda_count`; two queries whatever the data size."""
-    cutoff = timezone.now() - UPCOMING_GRACE
+    cutoff = clock.now() - UPCOMING_GRACE
     qs = meetings_visible_to(user=user).annotate(agenda_count=Count("agenda_items", distinct=True))
     upcoming = list(qs.filter(starts_at__gte=cutoff).order_by("starts_at", "id")[:upcoming_limit])
     past = list(qs.filter(starts_at__lt=cutoff).order_by("-starts_at", "-id")[:past_limit])

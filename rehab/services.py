@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cases import clock
 from cases import services as case_services
 from cases.models import Forloeb, Outcome, Phase, User
 from cases.rulepacks import rulepack_on
@@ -305,7 +306,7 @@ def attendance_record(
     bisidder_present: bool | None,
     actor: User,
 ) -> None:
-    if agenda_item.meeting.starts_at > timezone.now():
+    if agenda_item.meeting.starts_at > clock.now():
         raise ValidationError(_("Fremmøde kan først registreres, når mødet er begyndt."))
     agenda_item.sectors_present = sorted(set(sectors_present))
     agenda_item.borger_present = borger_present
@@ -465,7 +466,7 @@ def decision_record(
     """Record the kommune's afgørelse and move the forløb on: to `indsatsdel` after a
     ressourceforløb, to `afsluttet` (with the matching outcome) after any other ordning."""
     forloeb = _lock(forloeb)
-    today = timezone.localdate()
+    today = clock.today()
     errors: dict[str, list[str]] = {}
     recommendation = None
 

@@ -2,10 +2,10 @@
 whose Danish messages are put back on these forms by the views."""
 
 from django import forms
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from stdnum.dk import cvr as stdnum_cvr
 
+from cases import clock
 from cases.forms import DateInput
 from plans.models import Forvaltning, Intervention, Source
 from plans.services import EMPLOYER_CATEGORIES
@@ -74,7 +74,7 @@ class CompleteForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["completed_on"].initial = timezone.localdate()
+        self.fields["completed_on"].initial = clock.today()
 
 
 class ReviseForm(forms.Form):
@@ -144,7 +144,7 @@ class InterventionMoveForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.action = action
         self.intervention = intervention
-        today = timezone.localdate()
+        today = clock.today()
         employer = intervention.category in EMPLOYER_CATEGORIES
         if action == "plan":
             self.fields["planned_start"] = forms.DateField(
@@ -174,7 +174,7 @@ class InterventionMoveForm(forms.Form):
     def service_kwargs(self) -> dict:
         data = self.cleaned_data
         kwargs = {
-            "on": data.get("on") or timezone.localdate(),
+            "on": data.get("on") or clock.today(),
             "reason": data.get("reason") or "",
             "employer_cvr": compact_cvr(data.get("employer_cvr") or ""),
         }

@@ -4,9 +4,9 @@ plans.services, whose Danish messages the views put back on these forms."""
 
 from django import forms
 from django.db.models import Q
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from cases import clock
 from cases.forms import DateInput
 from plans.models import (
     Consent,
@@ -25,7 +25,7 @@ REQUIRED_SOURCE = _("Angiv hvor oplysningen kommer fra.")
 
 def _today_at_most(form: forms.Form, *names: str) -> None:
     """Let the browser's date picker stop at today (the service checks it again)."""
-    today = timezone.localdate()
+    today = clock.today()
     for name in names:
         form.fields[name].widget.attrs["max"] = today.isoformat()
         if not form.is_bound and form.fields[name].initial is None:
@@ -81,7 +81,7 @@ class OtherCaseForm(forms.Form):
     def __init__(self, *args, borger, **kwargs):
         kwargs.setdefault("auto_id", "othercase_%s")
         super().__init__(*args, **kwargs)
-        today = timezone.localdate()
+        today = clock.today()
         self.fields["consent"].queryset = (
             Consent.objects.filter(borger=borger, given_on__lte=today)
             .filter(Q(expires_on__isnull=True) | Q(expires_on__gte=today))

@@ -11,12 +11,12 @@ from decimal import Decimal
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from cases import clock
 from cases.models import AccessAction
 from cases.services import access_log_record
 from plans import selectors
@@ -88,7 +88,7 @@ def _context(request: HttpRequest, pk: int) -> dict:
     forloeb = selectors.forloeb_get(user=request.user, pk=pk, perm="plans.view")
     access_log_record(user=request.user, borger=forloeb.borger, forloeb=forloeb, action=AccessAction.VIEW_FORLOEB)
     cp = selectors.citizen_plan(forloeb=forloeb)
-    today = timezone.localdate()
+    today = clock.today()
     # The person to call is whoever coordinates the forløb now; the plan's name may be older.
     contact = forloeb.current_coordinator or cp.coordinator
     next_talk = cp.next_followup_on if cp.next_followup_on and cp.next_followup_on >= today else None

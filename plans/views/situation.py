@@ -15,12 +15,12 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
+from cases import clock
 from cases.forms import add_service_errors
 from cases.models import AccessAction, Forloeb
 from cases.services import access_log_record
@@ -164,7 +164,7 @@ def _interventions(forloeb: Forloeb):
 
 def _context(request: HttpRequest, forloeb: Forloeb, **forms) -> dict:
     user = request.user
-    today = timezone.localdate()
+    today = clock.today()
     can_edit = user.has_perm("plans.edit", forloeb)
     plan = selectors.current_plan(forloeb=forloeb)
     milestones = list(_milestones(plan))
@@ -323,7 +323,7 @@ def consent_withdraw(request: HttpRequest, consent_pk: int) -> HttpResponse:
         messages.info(request, _("Samtykket var allerede trukket tilbage."))
         return _back(forloeb, "consents-heading")
     try:
-        services.consent_withdraw(consent=consent, withdrawn_on=timezone.localdate(), actor=request.user)
+        services.consent_withdraw(consent=consent, withdrawn_on=clock.today(), actor=request.user)
     except ValidationError as exc:
         return _page(request, forloeb, status=400, withdraw_error={"consent": consent.pk, "errors": exc.messages})
     messages.success(request, _("Samtykket er trukket tilbage."))

@@ -5,10 +5,10 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from cases import clock
 from cases.forms import add_service_errors
 from cases.models import Phase
 from cases.services import TransitionError
@@ -91,7 +91,7 @@ def decision_create(request: HttpRequest, pk: int) -> HttpResponse:
     without_team = forloeb.phase == Phase.FORBEREDENDE_DEL
     recommendation = None if without_team else forloeb.recommendations.filter(decision__isnull=True).last()
     form_class = DecisionWithoutTeamForm if without_team else DecisionForm
-    initial = {"decided_on": timezone.localdate()}
+    initial = {"decided_on": clock.today()}
     if recommendation is not None:
         initial |= {"ordning": recommendation.ordning, "duration_years": recommendation.duration_years}
     form = form_class(request.POST or None, initial=initial)

@@ -6,11 +6,11 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from cases import clock
 from cases import services as case_services
 from cases.forms import add_service_errors
 from cases.models import AccessAction, Sector, User
@@ -94,7 +94,7 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = selectors.meeting_get(user=request.user, pk=pk)
     items = selectors.meeting_agenda(meeting=meeting)
     viewable = selectors.forloeb_ids_viewable_on_agenda(user=request.user, items=items)
-    started = meeting.starts_at <= timezone.now()
+    started = meeting.starts_at <= clock.now()
     rows = [
         {
             "item": item,

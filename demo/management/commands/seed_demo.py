@@ -43,9 +43,9 @@ from zoneinfo import ZoneInfo
 from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
-from django.utils import timezone
 from faker import Faker
 
+from cases import clock
 from cases.cpr import fictitious_cpr
 from cases.models import (
     Borger,
@@ -478,7 +478,7 @@ class Command(BaseCommand):
 
         started = time.monotonic()
         with transaction.atomic():
-            counts = build(today=timezone.localdate(), taken_cprs=set(Borger.objects.values_list("cpr", flat=True)))
+            counts = build(today=clock.today(), taken_cprs=set(Borger.objects.values_list("cpr", flat=True)))
         elapsed = time.monotonic() - started
         self.stdout.write(self.style.SUCCESS(summary(counts, elapsed)))
         self.stdout.write("")

@@ -7,8 +7,8 @@ manage.py evaluate_flags --forloeb 12 --forloeb 13      # just these forløb
 """
 
 from django.core.management.base import BaseCommand, CommandError
-from django.utils import timezone
 
+from cases import clock
 from followup import services
 from followup.management.dates import parse_day
 
@@ -27,7 +27,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, as_of=None, forloeb=None, dry_run=False, force=False, **options):
-        as_of = as_of or timezone.localdate()
+        as_of = as_of or clock.today()
         if dry_run:
             for rule_id, count in services.flags_preview(as_of=as_of).items():
                 self.stdout.write(f"{rule_id:28} {count:8}")

@@ -8,8 +8,8 @@ manage.py export_evaluation e1 --cpr -o e1.csv                   # administrativ
 Every export is logged (interchange.ExportLog, via "cli", no user)."""
 
 from django.core.management.base import BaseCommand, CommandError
-from django.utils import timezone
 
+from cases import clock
 from interchange import evaluation
 from interchange.management.filters import add_filter_arguments, checked_filters
 from interchange.selectors import forloeb_for_export
@@ -43,7 +43,7 @@ class Command(BaseCommand):
             raise CommandError("Et XLSX-udtræk kan ikke skrives til skærmen. Angiv en fil med -o.")
         filters = checked_filters(**options)
         period_from, period_to = filters["period_from"], filters["period_to"]
-        today = timezone.localdate()
+        today = clock.today()
         columns, rows = evaluation.export_rows(
             kind,
             forloeb_qs=forloeb_for_export(**filters),
