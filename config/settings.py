@@ -19,14 +19,45 @@ env = environ.Env(
     DJANGO_ALLOWED_HOSTS=(list, ["localhost", "127.0.0.1", "[::1]"]),
     DJANGO_CSRF_TRUSTED_ORIGINS=(list, []),
     DJANGO_SECURE_COOKIES=(bool, False),
+    DJANGO_SECURE_SSL_REDIRECT=(bool, False),
+    DJANGO_SECURE_HSTS_SECONDS=(int, 0),
+    DJANGO_SECURE_HSTS_INCLUDE_SUBDOMAINS=(bool, False),
+    DJANGO_SECURE_HSTS_PRELOAD=(bool, False),
+    DJANGO_SECURE_PROXY_SSL_HEADER=(bool, False),
 )
 
 DEBUG = env("DJANGO_DEBUG")
-SECRET_KEY = env("DJANGO_SECRET_KEY", default="")
-if not SECRET_KEY:
-    if not DEBUG and env("FORLOEB_REQUIRE_SECRET", default="0") == "1":
-        raise environ.ImproperlyConfigured("DJANGO_SECRET_KEY must be set in production")
-    SECRET_KEY = "insecure-development-key-only-for-local-use"  # noqa: S105
+
+# Secrets fail closed. With DJANGO_DEBUG on (`make run`) a missing key falls back to a development key
+# written here; with it off, the app refuses to start when a key is missing, is one of those public
+# development keys, or is too short to be secret, and says in Danish which variable to set.
+DEVELOPMENT_KEYS = {
+    "DJANGO_SECRET_KEY": "insecure-development-key-only-for-local-use",
+    "FORLOEB_PSEUDONYM_KEY": "insecure-development-pseudonym-key",
+}
+MIN_KEY_LENGTH = 32
+_NEW_KEY = "python3 -c 'import secrets; print(secrets.token_urlsafe(50))'"
+
+
+def _secret(name: str) -> str:
+    value = env(name, default="")
+    if DEBUG:
+        return value or DEVELOPMENT_KEYS[name]
+    if not value:
+        problem = f"{name} er ikke sat"
+    elif value in DEVELOPMENT_KEYS.values() or value.startswith(("insecure-", "django-insecure-")):
+        problem = f"{name} er en offentligt kendt udviklingsnøgle"
+    elif len(value) < MIN_KEY_LENGTH or len(set(value)) < 10:
+        problem = f"{name} er for kort eller for ensartet til at være hemmelig (mindst {MIN_KEY_LENGTH} tegn)"
+    else:
+        return value
+    raise environ.ImproperlyConfigured(
+        f"Forløb starter ikke: {problem}. Sæt miljøvariablen {name} til en hemmelig, tilfældig nøgle "
+        f"(lav en med {_NEW_KEY}), eller DJANGO_DEBUG=true til lokal udvikling."
+    )
+
+
+SECRET_KEY = _secret("DJANGO_SECRET_KEY")
 ALLOWED_HOSTS = env("DJANGO_ALLOWED_HOSTS")
 CSRF_TRUSTED_ORIGINS = env("DJANGO_CSRF_TRUSTED_ORIGINS")
 
@@ -54,7 +85,6 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -106,8 +136,11 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
 
+# Danish only: the UI is written in Danish and has no complete translation, so the browser's
+# Accept-Language is not followed (a half-translated page mixes languages). Add a language here, with
+# LocaleMiddleware, only together with a complete catalogue under locale/.
 LANGUAGE_CODE = "da"
-LANGUAGES = [("da", "Dansk"), ("en", "English")]
+LANGUAGES = [("da", "Dansk")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Europe/Copenhagen"
 USE_I18N = True
@@ -122,8 +155,15 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = True
 
+# HTTPS in production (`manage.py check --deploy` is clean with the README's production variables).
 SESSION_COOKIE_SECURE = env("DJANGO_SECURE_COOKIES")
 CSRF_COOKIE_SECURE = env("DJANGO_SECURE_COOKIES")
+SECURE_SSL_REDIRECT = env("DJANGO_SECURE_SSL_REDIRECT")
+SECURE_HSTS_SECONDS = env("DJANGO_SECURE_HSTS_SECONDS")
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env("DJANGO_SECURE_HSTS_INCLUDE_SUBDOMAINS")
+SECURE_HSTS_PRELOAD = env("DJANGO_SECURE_HSTS_PRELOAD")
+if env("DJANGO_SECURE_PROXY_SSL_HEADER"):  # behind a proxy that terminates TLS and sets X-Forwarded-Proto
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SESSION_COOKIE_AGE = 8 * 60 * 60
 
 # E-mail (the optional morning digest): django-environ's EMAIL_URL, e.g. smtp://user:pw@mail:587;
@@ -135,11 +175,8 @@ FORLOEB_BASE_URL = env("FORLOEB_BASE_URL", default="http://127.0.0.1:8000")
 # The key of the keyed hash (HMAC-SHA256) that replaces CPR in pseudonymised evaluation exports.
 # Keep it secret and stable: the same key gives the same person_key, so an evaluator can link
 # exports over time, and only the key holder can link a person_key back to a CPR number.
-PSEUDONYM_KEY = env("FORLOEB_PSEUDONYM_KEY", default="")
-if not PSEUDONYM_KEY:
-    if not DEBUG and env("FORLOEB_REQUIRE_SECRET", default="0") == "1":
-        raise environ.ImproperlyConfigured("FORLOEB_PSEUDONYM_KEY must be set in production")
-    PSEUDONYM_KEY = "insecure-development-pseudonym-key"  # noqa: S105
+# With a public key anyone could recompute person_key from a CPR number and re-identify the rows.
+PSEUDONYM_KEY = _secret("FORLOEB_PSEUDONYM_KEY")
 
 # Celery: broker from REDIS_URL; without it tasks run eagerly in-process.
 REDIS_URL = env("REDIS_URL", default="")

@@ -50,7 +50,7 @@ def browser_type_launch_args(browser_type_launch_args):
 
 @pytest.fixture(scope="session")
 def browser_context_args(browser_context_args):
-    # Danish UI regardless of the machine's locale (LocaleMiddleware reads Accept-Language).
+    # The UI is Danish whatever the browser asks for; the locale only sets dates in the browser itself.
     return {**browser_context_args, "locale": "da-DK", "timezone_id": "Europe/Copenhagen"}
 
 
