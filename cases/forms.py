@@ -1,10 +1,16 @@
+from datetime import date
+
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from cases import clock
-from cases.models import Outcome, Phase, validate_cpr
+from cases.concurrency import EditTokenMixin, StaleEdit
+from cases.models import Outcome, Phase, PhaseTransition, validate_cpr
+from cases.rulepacks import BEFORE_FIRST_PACK, FIRST_DAY
 from cases.selectors import DEFAULT_SORT, SORTS, ForloebFilter
+from cases.text import limit_of
 
 
 def add_service_errors(form: forms.Form, exc: ValidationError) -> None:
@@ -17,6 +23,8 @@ def add_service_errors(form: forms.Form, exc: ValidationError) -> None:
     else:
         for message in exc.messages:
             form.add_error(None, message)
+    if isinstance(exc, StaleEdit) and hasattr(form, "refresh_token"):
+        form.refresh_token(exc.token)  # the user's input stays; the next save is based on what is stored now
 
 
 SORT_LABELS = {  # the first is the default sort
@@ -35,6 +43,45 @@ class DateInput(forms.DateInput):
 
     def __init__(self, **kwargs):
         super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+# Every date a user types is within these: a year like 9999 or 0001 parses, but date arithmetic
+# on it overflows and no rule covers it. Wide enough for any birth date, case date or planned end;
+# services check tighter limits where the domain has them (e.g. `cases.rulepacks.rulepack_errors`).
+EARLIEST_DATE = date(1900, 1, 1)
+LATEST_DATE = date(2100, 12, 31)
+
+
+def validate_date_range(value: date) -> None:
+    if not EARLIEST_DATE <= value <= LATEST_DATE:
+        raise ValidationError(
+            _("Datoen skal ligge mellem %(first)s og %(last)s."),
+            code="date_range",
+            params={"first": EARLIEST_DATE.strftime("%d.%m.%Y"), "last": LATEST_DATE.strftime("%d.%m.%Y")},
+        )
+
+
+class BoundedDateField(forms.DateField):
+    """The date field of every form in the apps (a test walks every form and checks it): a
+    Danish message on the field for a date outside EARLIEST_DATE..LATEST_DATE, never a crash
+    further on, and the same range as the browser date picker's min/max."""
+
+    widget = DateInput
+    default_validators = [validate_date_range]
+
+    def widget_attrs(self, widget):
+        attrs = super().widget_attrs(widget)
+        if getattr(widget, "input_type", "") == "date":
+            attrs.update(min=EARLIEST_DATE.isoformat(), max=LATEST_DATE.isoformat())
+        return attrs
+
+
+def bounded_formfield(db_field: models.Field, **kwargs) -> forms.Field | None:
+    """`Meta.formfield_callback` of every ModelForm with a date: model date fields become
+    BoundedDateField."""
+    if isinstance(db_field, models.DateField) and not isinstance(db_field, models.DateTimeField):
+        kwargs.setdefault("form_class", BoundedDateField)
+    return db_field.formfield(**kwargs)
 
 
 class ForloebFilterForm(forms.Form):
@@ -79,13 +126,18 @@ class TransitionForm(forms.Form):
     """The input a phase change needs. Which fields appear depends on the transition."""
 
     expected_phase = forms.ChoiceField(choices=Phase.choices, widget=forms.HiddenInput)
-    reason = forms.CharField(label=_("Begrundelse / note"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
-    start_date = forms.DateField(label=_("Startdato for ressourceforløbet"), widget=DateInput(), required=False)
-    planned_end_date = forms.DateField(label=_("Planlagt slutdato"), widget=DateInput(), required=False)
+    reason = forms.CharField(
+        max_length=limit_of(PhaseTransition, "reason"),
+        label=_("Begrundelse / note"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+    )
+    start_date = BoundedDateField(label=_("Startdato for ressourceforløbet"), widget=DateInput(), required=False)
+    planned_end_date = BoundedDateField(label=_("Planlagt slutdato"), widget=DateInput(), required=False)
     outcome = forms.ChoiceField(
         label=_("Afslutningsårsag"), choices=[("", "---------"), *Outcome.choices], required=False
     )
-    closed_on = forms.DateField(label=_("Afsluttet den"), widget=DateInput(), required=False)
+    closed_on = BoundedDateField(label=_("Afsluttet den"), widget=DateInput(), required=False)
 
     FIELDS = {
         "grant": ("start_date", "planned_end_date", "reason"),
@@ -107,9 +159,12 @@ class TransitionForm(forms.Form):
         self.transition = transition
 
 
-class AssignCoordinatorForm(forms.Form):
+class AssignCoordinatorForm(EditTokenMixin, forms.Form):
+    """Carries the edit token of the coordinator the page showed (cases.concurrency)."""
+
+    edit_token_fields = ("current_coordinator",)
     coordinator = forms.ModelChoiceField(label=_("Ny koordinerende sagsbehandler"), queryset=None)
-    valid_from = forms.DateField(label=_("Fra og med"), widget=DateInput())
+    valid_from = BoundedDateField(label=_("Fra og med"), widget=DateInput())
 
     def __init__(self, *args, coordinators, **kwargs):
         super().__init__(*args, **kwargs)
@@ -125,7 +180,7 @@ class ForloebCreateForm(forms.Form):
     phone = forms.CharField(label=_("Telefon"), max_length=30, required=False)
     email = forms.EmailField(label=_("E-mail"), required=False)
     team = forms.ModelChoiceField(label=_("Team"), queryset=None)
-    opened_on = forms.DateField(label=_("Sagen oprettet"), widget=DateInput())
+    opened_on = BoundedDateField(label=_("Sagen oprettet"), widget=DateInput())
 
     def __init__(self, *args, teams, **kwargs):
         super().__init__(*args, **kwargs)
@@ -140,4 +195,6 @@ class ForloebCreateForm(forms.Form):
         value = self.cleaned_data["opened_on"]
         if value > clock.today():
             raise forms.ValidationError(_("Datoen kan ikke ligge i fremtiden."))
+        if value < FIRST_DAY:
+            raise forms.ValidationError(BEFORE_FIRST_PACK)
         return value

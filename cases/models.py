@@ -15,6 +15,7 @@ from stdnum.dk import cpr as stdnum_cpr
 from stdnum.exceptions import InvalidChecksum, InvalidComponent, InvalidFormat, InvalidLength
 
 from cases import rules as case_rules
+from cases.text import NOTE, text_limits
 
 
 class Kommune(models.Model):
@@ -395,6 +396,7 @@ class CoordinatorAssignment(models.Model):
         return f"{self.coordinator} fra {self.valid_from}"
 
 
+@text_limits
 class PhaseTransition(models.Model):
     """The transition log: every phase change with who, when, from, to and why."""
 
@@ -404,7 +406,7 @@ class PhaseTransition(models.Model):
     to_phase = models.CharField(max_length=30, choices=Phase.choices)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
     at = models.DateTimeField()
-    reason = models.TextField(blank=True)
+    reason = models.TextField(blank=True, max_length=NOTE)
     outcome = models.CharField(max_length=30, choices=Outcome.choices, blank=True)
 
     class Meta:
@@ -422,6 +424,7 @@ class AccessAction(models.TextChoices):
     VIEW_BORGER = "view_borger", _("Så borger")
     CREATE = "create", _("Oprettede")
     CHANGE = "change", _("Ændrede")
+    LOOKUP = "lookup", _("Slog op på CPR-nummer")
 
 
 class AccessLog(models.Model):

@@ -79,9 +79,26 @@ RULE_PACKS: tuple[RulePack, ...] = (
 )
 
 
+FIRST_DAY = RULE_PACKS[0].valid_from
+BEFORE_FIRST_PACK = _("Datoen ligger før 1.1.2013, hvor reglerne for ressourceforløb trådte i kraft.")
+
+
+class NoRulePack(ValueError):
+    """A day before the first rule pack: there were no ressourceforløb then. A date a user gives
+    is checked with `rulepack_errors` first, so this is a programming error, never a page."""
+
+
 def rulepack_on(day: date) -> RulePack:
     """The rule pack in force on a given day."""
     in_force = [pack for pack in RULE_PACKS if pack.valid_from <= day]
     if not in_force:
-        raise ValueError(f"No rule pack covers {day}")
+        raise NoRulePack(f"No rule pack covers {day}")
     return in_force[-1]
+
+
+def rulepack_errors(day: date | None, *, field: str) -> dict[str, list[str]]:
+    """The Danish field error for a date no rule pack covers (before 1.1.2013), else nothing.
+    Every service that looks up the rules for a date a user typed checks it with this first."""
+    if day is not None and day < FIRST_DAY:
+        return {field: [str(BEFORE_FIRST_PACK)]}
+    return {}

@@ -14,6 +14,7 @@ import rules
 from django.utils.translation import gettext_lazy as _
 
 from cases import clock
+from cases.rulepacks import BEFORE_FIRST_PACK, FIRST_DAY
 
 TRANSITION_LABELS = {
     "to_rehab_team": _("Send til rehabiliteringsteamet"),
@@ -152,6 +153,8 @@ def transition_input_errors(transition: str, forloeb, data: dict, *, today: date
             errors["start_date"] = _("Angiv ressourceforløbets startdato.")
         elif start < forloeb.opened_on:
             errors["start_date"] = _("Startdatoen ligger før forløbet blev oprettet.")
+        elif start < FIRST_DAY:
+            errors["start_date"] = BEFORE_FIRST_PACK
         if end is None:
             errors["planned_end_date"] = _("Angiv den planlagte slutdato.")
         elif start is not None and end <= start:
@@ -163,10 +166,20 @@ def transition_input_errors(transition: str, forloeb, data: dict, *, today: date
 
 
 @rules.predicate
+def has_administrator_role(user) -> bool:
+    """The user is an administrator (of some kommune) or a superuser. Object-free: only for
+    checks that are not about one kommune's data (a menu item, the export page); the data
+    itself is scoped by the selectors. Never use it to grant access to a forløb."""
+    return user.is_authenticated and user.is_administrator
+
+
+@rules.predicate
 def is_administrator(user, forloeb=None) -> bool:
-    if not user.is_authenticated or not user.is_administrator:
+    """Administrator of the forløb's kommune. Kommune-bound: without a forløb it answers
+    False (so `user.has_perm("cases.view_forloeb")` without an object grants nothing)."""
+    if forloeb is None or not user.is_authenticated or not user.is_administrator:
         return False
-    return forloeb is None or user.is_superuser or forloeb.kommune_id == user.kommune_id
+    return user.is_superuser or forloeb.kommune_id == user.kommune_id
 
 
 @rules.predicate

@@ -122,3 +122,15 @@ def coordinators_for_team(*, team_id: int) -> QuerySet:
     return User.objects.filter(memberships__team_id=team_id, role__in=[Role.CASEWORKER, Role.COORDINATOR]).order_by(
         "first_name", "last_name"
     )
+
+
+def earlier_forloeb(*, forloeb: Forloeb) -> list[Forloeb]:
+    """The borger's other forløb in the same kommune, whatever the team: whether this is a first or
+    a further ressourceforløb matters by law (R6, R9, the duration), so the number, period and
+    outcome may be shown to whoever sees this forløb. Nothing else of them (team, coordinator,
+    content); a forløb in another kommune is never included."""
+    return list(
+        Forloeb.objects.filter(borger_id=forloeb.borger_id, kommune_id=forloeb.kommune_id)
+        .exclude(pk=forloeb.pk)
+        .order_by("sequence_no")
+    )

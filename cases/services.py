@@ -15,6 +15,7 @@ from django_fsm import ConcurrentTransition, can_proceed
 
 from cases import clock
 from cases import rules as case_rules
+from cases.concurrency import check_unchanged
 from cases.models import (
     CASE_ROLES,
     AccessAction,
@@ -52,12 +53,13 @@ def register_change_listener(listener: Callable[[int], None]) -> None:
 
 
 def forloeb_changed(*, forloeb_id: int) -> None:
-    """Tell the listening apps about a change to the forløb once the transaction commits
-    (nothing is told when it rolls back). Every service that changes a forløb calls this.
-    A listener that fails (say, the broker is down) is logged and does not fail the saved
-    change: the nightly evaluation catches up."""
+    """Tell the listening apps about a change to the forløb. Every service that changes a forløb
+    calls this inside its transaction, and the listeners run right there, so what they write
+    (followup's outbox row) commits or rolls back with the change. A listener that talks to
+    anything outside the database (say, Celery) must do so with `transaction.on_commit` and must
+    not fail the change."""
     for listener in _change_listeners:
-        transaction.on_commit(lambda listener=listener: listener(forloeb_id), robust=True)
+        listener(forloeb_id)
 
 
 def access_log_record(*, user: User, borger: Borger, action: str, forloeb: Forloeb | None = None) -> None:
@@ -97,7 +99,46 @@ def forloeb_open(
     return forloeb
 
 
-@transaction.atomic
+def _same_name(first_name: str, last_name: str, borger: Borger) -> bool:
+    """The typed name is the stored one, ignoring case and spacing (and how the names are split)."""
+
+    def norm(*parts: str) -> str:
+        return " ".join(" ".join(parts).split()).casefold()
+
+    return norm(first_name, last_name) == norm(borger.first_name, borger.last_name)
+
+
+def borger_lookup_for_forloeb(*, cpr: str, first_name: str, last_name: str, team: Team, actor: User) -> Borger | None:
+    """Find the borger a new forløb in `team` is for, by CPR number; None when the number is new.
+
+    The borger (CPR, name) is the kommune's: a borger with a forløb in the team's kommune may get a
+    new forløb in any of its teams, but only when the typed name is the stored one, so neither a
+    mistyped CPR number nor a look-up reveals the stored name. A borger known only in another
+    kommune is never found or linked. Every look-up that finds a borger is access-logged (LOOKUP,
+    no CPR), in its own transaction so the row stays when the look-up is refused."""
+    compact = validate_cpr(cpr)
+    borger = Borger.objects.filter(cpr=compact).first()
+    if borger is None:
+        return None
+    with transaction.atomic():
+        access_log_record(user=actor, borger=borger, action=AccessAction.LOOKUP)
+    kommuner = set(borger.forloeb.values_list("kommune_id", flat=True))
+    if kommuner and team.kommune_id not in kommuner:
+        raise ValidationError(
+            {"cpr": _("Der kan ikke oprettes et forløb med dette CPR-nummer. Kontakt en administrator.")}
+        )
+    if not _same_name(first_name, last_name, borger):
+        raise ValidationError(
+            {
+                "cpr": _(
+                    "Navnet passer ikke til den borger, kommunen har registreret med dette CPR-nummer. "
+                    "Tjek CPR-nummeret og navnet; har borgeren skiftet navn, skal en administrator rette det først."
+                )
+            }
+        )
+    return borger
+
+
 def borger_and_forloeb_open(
     *,
     cpr: str,
@@ -112,28 +153,34 @@ def borger_and_forloeb_open(
 ) -> Forloeb:
     """Open a forløb for a borger, creating the borger first if the CPR number is new.
 
+    An existing borger is found by `borger_lookup_for_forloeb` (logged, kommune and name checked);
+    the typed address, phone and e-mail are then not used. The forløb is written in one transaction.
     A caseworker who opens a forløb in one of their own teams becomes its coordinator.
     """
-    compact = validate_cpr(cpr)
-    borger = Borger.objects.filter(cpr=compact).first()
-    if borger is None:
-        borger = borger_create(
-            cpr=compact,
-            first_name=first_name,
-            last_name=last_name,
-            address=address,
-            phone=phone,
-            email=email,
-            actor=actor,
-        )
-    coordinator = actor if actor.role in CASE_ROLES and team.pk in actor.team_ids else None
-    return forloeb_open(borger=borger, team=team, opened_on=opened_on, coordinator=coordinator, actor=actor)
+    borger = borger_lookup_for_forloeb(cpr=cpr, first_name=first_name, last_name=last_name, team=team, actor=actor)
+    with transaction.atomic():
+        if borger is None:
+            borger = borger_create(
+                cpr=cpr,
+                first_name=first_name,
+                last_name=last_name,
+                address=address,
+                phone=phone,
+                email=email,
+                actor=actor,
+            )
+        coordinator = actor if actor.role in CASE_ROLES and team.pk in actor.team_ids else None
+        return forloeb_open(borger=borger, team=team, opened_on=opened_on, coordinator=coordinator, actor=actor)
 
 
 @transaction.atomic
-def forloeb_assign_coordinator(*, forloeb: Forloeb, coordinator: User, valid_from: date, actor: User) -> None:
-    """Hand the forløb to a koordinerende sagsbehandler, closing the previous assignment."""
+def forloeb_assign_coordinator(
+    *, forloeb: Forloeb, coordinator: User, valid_from: date, actor: User, edit_token: str | None = None
+) -> None:
+    """Hand the forløb to a koordinerende sagsbehandler, closing the previous assignment.
+    `edit_token` is the form's (cases.concurrency): a page that showed another coordinator is refused."""
     forloeb = Forloeb.objects.select_for_update().get(pk=forloeb.pk)
+    check_unchanged(forloeb, edit_token)
     if forloeb.team_id not in coordinator.team_ids:
         raise ValidationError(_("Den koordinerende sagsbehandler skal være medlem af forløbets team."))
     current = forloeb.coordinator_assignments.filter(valid_to__isnull=True).first()

@@ -8,7 +8,13 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from cases import rules as case_rules
 from cases import selectors, services
-from cases.forms import AssignCoordinatorForm, ForloebCreateForm, ForloebFilterForm, TransitionForm
+from cases.forms import (
+    AssignCoordinatorForm,
+    ForloebCreateForm,
+    ForloebFilterForm,
+    TransitionForm,
+    add_service_errors,
+)
 from cases.models import AccessAction, Borger, Role
 
 
@@ -30,7 +36,8 @@ def _detail_context(request: HttpRequest, forloeb, *, forms_by_name=None, assign
         "timeline": selectors.forloeb_timeline(forloeb=forloeb),
         "coordinator_history": selectors.forloeb_coordinator_history(forloeb=forloeb),
         "steps": [(step, forms_by_name[step.name]) for step in steps],
-        "assign_form": assign_form or (AssignCoordinatorForm(coordinators=coordinators) if can_assign else None),
+        "assign_form": assign_form
+        or (AssignCoordinatorForm(coordinators=coordinators, edit_of=forloeb) if can_assign else None),
     }
 
 
@@ -105,7 +112,9 @@ def forloeb_assign_coordinator(request: HttpRequest, pk: int) -> HttpResponse:
     forloeb = selectors.forloeb_get_for_user(user=request.user, pk=pk)
     if not request.user.has_perm("cases.assign_coordinator", forloeb):
         raise Http404
-    form = AssignCoordinatorForm(request.POST, coordinators=selectors.coordinators_for_team(team_id=forloeb.team_id))
+    form = AssignCoordinatorForm(
+        request.POST, coordinators=selectors.coordinators_for_team(team_id=forloeb.team_id), edit_of=forloeb
+    )
     if form.is_valid():
         try:
             services.forloeb_assign_coordinator(
@@ -113,10 +122,10 @@ def forloeb_assign_coordinator(request: HttpRequest, pk: int) -> HttpResponse:
                 coordinator=form.cleaned_data["coordinator"],
                 valid_from=form.cleaned_data["valid_from"],
                 actor=request.user,
+                edit_token=form.submitted_token,
             )
         except ValidationError as exc:
-            for message in exc.messages:
-                form.add_error(None, message)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Den koordinerende sagsbehandler er ændret."))
             return redirect("cases:forloeb_detail", pk=forloeb.pk)

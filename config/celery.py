@@ -9,7 +9,7 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
 
-@app.task(name="forloeb.ping")
+@app.task(name="forloeb.ping", ignore_result=False)  # its result is the round trip
 def ping() -> str:
     """Round trip through broker and worker: `celery -A config call forloeb.ping`."""
     return "pong"

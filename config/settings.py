@@ -188,11 +188,33 @@ CELERY_ENABLE_UTC = True
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A save never waits on Redis for more than about a second (see followup/outbox.py). Tasks ignore
+# their results, so publishing never touches the result backend (whose default retry policy, 20
+# tries a second apart, made a save wait 19 s with Redis down); publishing does not retry; connecting
+# and each socket read or write give up after a second. The worker keeps retrying its own connection
+# (broker_connection_retry), and the outbox sweep below evaluates whatever a failed publish left.
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_TASK_PUBLISH_RETRY = False
+CELERY_BROKER_CONNECTION_TIMEOUT = 1.0
+CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 0, "socket_connect_timeout": 1.0, "socket_timeout": 1.0}
+CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {
+    "retry_policy": {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2}
+}
 # The schedule lives in code (not django-celery-beat), in Copenhagen time: see DESIGN.md.
 CELERY_BEAT_SCHEDULE: dict = {
+    "followup-outbox-sweep": {
+        "task": "followup.drain_outbox",
+        "schedule": 60.0,
+        "options": {"expires": 55},  # a worker that was down does not find a backlog of sweeps
+    },
     "followup-nightly-evaluation": {
         "task": "followup.evaluate_all",
         "schedule": crontab(hour=2, minute=30),
+    },
+    "followup-nightly-catch-up": {  # runs the nightly evaluation if Redis was down at 02:30
+        "task": "followup.evaluate_all_if_missed",
+        "schedule": crontab(minute="*/15"),
+        "options": {"expires": 14 * 60},
     },
     "followup-morning-digest": {
         "task": "followup.send_digests",

@@ -12,3 +12,6 @@ urlpatterns = [
     path("", include("followup.urls")),
     path("", include("interchange.urls")),
 ]
+
+# Danish error page without the database; 503 when the database is unreachable (config/views.py).
+handler500 = "config.views.server_error"

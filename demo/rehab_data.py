@@ -62,7 +62,7 @@ from rehab.models import (
     RehabTeamMembership,
     TeamMeeting,
 )
-from rehab.services import age_on
+from rehab.services import age_on, reform_errors
 
 SEED = 2013 + 1  # independent of the cases part's generator
 COPENHAGEN = ZoneInfo("Europe/Copenhagen")
@@ -667,11 +667,18 @@ class Builder:
                     return
             raise RuntimeError(f"Ingen ledig tid på rehabiliteringsteamets møder til forløb {r.history.forloeb.pk}")
 
-        past = sorted((r for r in rounds if r.given is not None), key=lambda r: r.on(r.given))
-        for r in past:
+        def bounds(r: Round) -> tuple[date, date]:
+            # After the case was sent, and at most three weeks before the indstilling was registered.
             sent_on, given_on = r.on(r.sent), r.on(r.given)
-            earliest = tuesday_on_or_after(sent_on + timedelta(days=1))
-            book(r, tuesday_on_or_before(given_on - timedelta(days=1)), earliest, given_on - timedelta(days=1))
+            return tuesday_on_or_after(
+                max(sent_on, given_on - timedelta(days=22)) + timedelta(days=1)
+            ), given_on - timedelta(days=1)
+
+        # The rounds with the fewest possible meetings first (then by date), so that a busy week
+        # never leaves a round without a meeting.
+        past = [(bounds(r), r) for r in rounds if r.given is not None]
+        for (earliest, latest), r in sorted(past, key=lambda x: ((x[0][1] - x[0][0]).days // 7, x[1].on(x[1].given))):
+            book(r, tuesday_on_or_before(latest), earliest, latest)
         waiting = [r for r in rounds if r.given is None and r.history.forloeb.phase == Phase.REHABILITERINGSTEAM]
         for r in sorted(waiting, key=lambda r: r.on(r.sent)):
             if self.rng.random() < UNBOOKED_SHARE:
@@ -1035,6 +1042,8 @@ class Builder:
             ordning = Ordning.RESSOURCEFORLOEB
         elif after is not None:  # closed by the afgørelse
             ordning = DECIDED_ORDNING.get(after.outcome, Ordning.ANDET)
+        elif reform_errors(f, Ordning.RESSOURCEFORLOEB, on=given_on):  # awaiting the afgørelse, after the reform
+            ordning = pick(rng, {Ordning.FOERTIDSPENSION: 60, Ordning.FLEKSJOB: 40})
         else:  # awaiting the afgørelse
             ordning = pick(rng, {Ordning.RESSOURCEFORLOEB: 88, Ordning.FOERTIDSPENSION: 8, Ordning.FLEKSJOB: 4})
         years = None

@@ -8,6 +8,6 @@ class FollowupConfig(AppConfig):
 
     def ready(self):
         from cases import services as case_services
-        from followup import rules, tasks  # noqa: F401 - rules registers the permissions
+        from followup import outbox, rules, tasks  # noqa: F401 - rules registers the permissions, tasks the worker signal
 
-        case_services.register_change_listener(tasks.queue_reevaluation)
+        case_services.register_change_listener(outbox.request_reevaluation)

@@ -6,8 +6,9 @@ import datetime as dt
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from cases.forms import DateInput
-from followup.models import NoNextReason, SamtaleChannel, SamtaleSetting
+from cases.forms import BoundedDateField, DateInput
+from cases.text import limit_of
+from followup.models import FollowUpMeeting, NoNextReason, SamtaleChannel, SamtaleSetting
 
 TEXTAREA = forms.Textarea(attrs={"rows": 2})
 
@@ -17,7 +18,7 @@ class FollowUpForm(forms.Form):
     (today, individual, in person, held by me, the borger came, the next date the standard
     suggests), so registering it is: open the form, check it, save."""
 
-    held_on = forms.DateField(label=_("Dato"), widget=DateInput(), error_messages={"required": _("Angiv datoen.")})
+    held_on = BoundedDateField(label=_("Dato"), widget=DateInput(), error_messages={"required": _("Angiv datoen.")})
     held_time = forms.TimeField(
         label=_("Klokkeslæt"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"), required=False
     )
@@ -30,15 +31,32 @@ class FollowUpForm(forms.Form):
         help_text=_("Fjern krydset ved udeblivelse; en udeblivelse tæller ikke som en samtale."),
     )
     status_on_interventions = forms.CharField(
-        label=_("Status på deltagelse i indsatser"), widget=TEXTAREA, required=False
+        max_length=limit_of(FollowUpMeeting, "status_on_interventions"),
+        label=_("Status på deltagelse i indsatser"),
+        widget=TEXTAREA,
+        required=False,
     )
-    new_agreements = forms.CharField(label=_("Nye aftaler om indsatsplanen"), widget=TEXTAREA, required=False)
+    new_agreements = forms.CharField(
+        max_length=limit_of(FollowUpMeeting, "new_agreements"),
+        label=_("Nye aftaler om indsatsplanen"),
+        widget=TEXTAREA,
+        required=False,
+    )
     mentor_need_assessed = forms.BooleanField(label=_("Behovet for (øget) mentorstøtte er vurderet"), required=False)
-    mentor_assessment = forms.CharField(label=_("Vurdering af mentorbehov"), widget=TEXTAREA, required=False)
-    borger_perspective = forms.CharField(
-        label=_("Borgerens perspektiv"), widget=TEXTAREA, required=False, help_text=_("Med borgerens egne ord.")
+    mentor_assessment = forms.CharField(
+        max_length=limit_of(FollowUpMeeting, "mentor_assessment"),
+        label=_("Vurdering af mentorbehov"),
+        widget=TEXTAREA,
+        required=False,
     )
-    next_on = forms.DateField(
+    borger_perspective = forms.CharField(
+        max_length=limit_of(FollowUpMeeting, "borger_perspective"),
+        label=_("Borgerens perspektiv"),
+        widget=TEXTAREA,
+        required=False,
+        help_text=_("Med borgerens egne ord."),
+    )
+    next_on = BoundedDateField(
         label=_("Næste samtale"),
         widget=DateInput(),
         required=False,

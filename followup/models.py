@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from cases.models import Forloeb, Kommune
+from cases.text import LONG_TEXT, NOTE, text_limits
 from followup.rulepacks.servicestandard import DEFAULTS
 
 
@@ -35,6 +36,7 @@ class NoNextReason(models.TextChoices):
 EXCUSED_NO_NEXT = (NoNextReason.ENDING, NoNextReason.GENFORELAEGGELSE, NoNextReason.REASSESSMENT)
 
 
+@text_limits
 class FollowUpMeeting(models.Model):
     """One opfølgningssamtale. `held_on` is the Danish calendar day the law counts; the time,
     when given, is kept as an aware datetime so a samtale at 00:30 on a DST day stays on its day."""
@@ -48,11 +50,11 @@ class FollowUpMeeting(models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("afholdt af"), on_delete=models.PROTECT, related_name="+"
     )
     borger_attended = models.BooleanField(_("borgeren deltog"), default=True)
-    status_on_interventions = models.TextField(_("status på deltagelse i indsatser"), blank=True)
-    new_agreements = models.TextField(_("nye aftaler om indsatsplanen"), blank=True)
+    status_on_interventions = models.TextField(_("status på deltagelse i indsatser"), blank=True, max_length=LONG_TEXT)
+    new_agreements = models.TextField(_("nye aftaler om indsatsplanen"), blank=True, max_length=LONG_TEXT)
     mentor_need_assessed = models.BooleanField(_("behovet for mentorstøtte er vurderet"), default=False)
-    mentor_assessment = models.TextField(_("vurdering af behov for (øget) mentorstøtte"), blank=True)
-    borger_perspective = models.TextField(_("borgerens perspektiv"), blank=True)
+    mentor_assessment = models.TextField(_("vurdering af behov for (øget) mentorstøtte"), blank=True, max_length=NOTE)
+    borger_perspective = models.TextField(_("borgerens perspektiv"), blank=True, max_length=LONG_TEXT)
     next_on = models.DateField(_("næste samtale"), null=True, blank=True)
     no_next_reason = models.CharField(
         _("hvorfor ingen næste samtale"), max_length=20, choices=NoNextReason.choices, blank=True
@@ -169,6 +171,7 @@ class Resolution(models.TextChoices):
     NOT_IN_FORCE = "ikke_i_kraft", _("Reglen gælder ikke længere")
 
 
+@text_limits
 class Flag(models.Model):
     """One flag: raised when its rule first held for a forløb (and subject), resolved when it no
     longer does. Never deleted. At most one open flag per forløb, rule and subject, enforced by
@@ -179,7 +182,7 @@ class Flag(models.Model):
     rule_version = models.PositiveSmallIntegerField(_("regelversion"))
     pack = models.CharField(_("regelsæt"), max_length=20)
     basis_kind = models.CharField(_("grundlag"), max_length=20, choices=BasisKind.choices)
-    basis = models.TextField(_("hjemmel"))
+    basis = models.TextField(_("hjemmel"), max_length=NOTE)
     # What the flag is about within the forløb: "" for the forløb as a whole, else e.g. a
     # document kind or a recommended indsats ("anbefalet:123").
     subject = models.CharField(_("emne"), max_length=60, blank=True, default="")
@@ -190,7 +193,7 @@ class Flag(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     acknowledged_at = models.DateTimeField(_("kvitteret"), null=True, blank=True)
-    acknowledge_comment = models.TextField(_("kommentar"), blank=True)
+    acknowledge_comment = models.TextField(_("kommentar"), blank=True, max_length=NOTE)
     resolved_on = models.DateField(_("løst (dato for evaluering)"), null=True, blank=True)
     resolved_at = models.DateTimeField(_("løst"), null=True, blank=True)
     resolution = models.CharField(_("løst fordi"), max_length=20, choices=Resolution.choices, blank=True)
@@ -236,3 +239,20 @@ class EvaluationRun(models.Model):
 
     def __str__(self):
         return f"{self.as_of} ({self.started_at:%Y-%m-%d %H:%M})"
+
+
+class EvaluationRequest(models.Model):
+    """The outbox: a request to re-evaluate a forløb's flags, written in the same transaction as the
+    change (so it exists exactly when the change does) and deleted by the worker in the transaction
+    that evaluates it (`followup.outbox`). Rows left behind by a failed publish are picked up by the
+    periodic sweep, so no change goes unevaluated while Redis is down."""
+
+    forloeb = models.ForeignKey(Forloeb, on_delete=models.CASCADE, related_name="+", verbose_name=_("forløb"))
+    requested_at = models.DateTimeField(_("anmodet"))
+
+    class Meta:
+        verbose_name = _("anmodning om genberegning")
+        verbose_name_plural = _("anmodninger om genberegning")
+
+    def __str__(self):
+        return f"{self.forloeb_id} ({self.requested_at:%Y-%m-%d %H:%M})"

@@ -2,22 +2,23 @@
 page whatever the number of forløb."""
 
 import contextlib
-import csv
 import datetime as dt
 import json
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 
+from django.db import connection, transaction
 from django.db.models import Count, OuterRef, QuerySet, Subquery
 from django.http import Http404
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from cases import selectors as case_selectors
+from cases import spreadsheet
 from cases.models import CASE_ROLES, Forloeb, Role, TeamMembership, User
 from followup.models import Flag, FollowUpMeeting, RuleSettings
-from followup.rulepacks import RULES, packs_for
+from followup.rulepacks import RULES, Rule, packs_for, rules_in_force
 from followup.rulepacks.servicestandard import DEFAULTS
 from plans.models import ActionPlan
 
@@ -270,14 +271,72 @@ def team_summary(*, user: User, today: date) -> list[CaseworkerSummary]:
 # --- Flag lists and exports ----------------------------------------------------------------------
 
 
-def flags_for_export(*, open_on: date | None = None, forloeb_qs: QuerySet | None = None) -> QuerySet:
-    """Every flag ever raised (or those open on a day), with its lifecycle, oldest first."""
+def flags_for_export(*, forloeb_qs: QuerySet | None = None) -> QuerySet:
+    """Every flag ever raised, with its lifecycle, oldest first."""
     qs = Flag.objects.select_related("forloeb__kommune", "forloeb__team", "acknowledged_by").order_by("raised_on", "id")
     if forloeb_qs is not None:
         qs = qs.filter(forloeb__in=forloeb_qs)
-    if open_on is not None:
-        qs = qs.filter(raised_on__lte=open_on).exclude(resolved_on__lte=open_on)
     return qs
+
+
+# One rule's candidates on a day, each (forløb, subject) once, in the order the evaluation inserts them.
+REPLAY = (
+    "SELECT DISTINCT ON (c.forloeb_id, c.subject) c.forloeb_id, c.subject, c.evidence "
+    "FROM ({sql}) c ORDER BY c.forloeb_id, c.subject"
+)
+
+
+@dataclass(frozen=True)
+class Replayed:
+    rule: Rule
+    forloeb_id: int
+    subject: str
+    evidence: dict
+
+
+def flags_replay(*, day: date, forloeb_ids: list[int] | None = None) -> list[Replayed]:
+    """What a fresh database evaluated only on `day` would hold open: every rule in force that day
+    run on everything now recorded, writing nothing. The same rule queries as the evaluation
+    (`followup.services.flags_evaluate`), so a past day is answered without the live flags: their
+    open flags of later days cannot hide it, and it never resolves anything."""
+    params = {"d": day, "ids": sorted(set(forloeb_ids)) if forloeb_ids is not None else None}
+    found: list[Replayed] = []
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL jit = off")  # as in a full run (tests/bench/README.md)
+        for rule in rules_in_force(day):
+            cursor.execute(REPLAY.format(sql=rule.sql), params)
+            found += [Replayed(rule, forloeb_id, subject, evidence) for forloeb_id, subject, evidence in cursor]
+    return found
+
+
+def flags_open_on(*, day: date, forloeb_ids: list[int] | None = None) -> list[Flag]:
+    """The flags open on `day`, exactly as a fresh database evaluated only on that day would hold
+    them (`flags_replay`), whatever days this database has evaluated since, or never (an import
+    evaluates as of its own day). Where the flag record holds a flag of the same forløb, rule and
+    subject that was open that day, that flag is given with its lifecycle (id, raised, acknowledged,
+    resolved); otherwise an unsaved flag with the day's evidence and no id or dates. By forløb, rule
+    and subject."""
+    found = flags_replay(day=day, forloeb_ids=forloeb_ids)
+    record = flags_for_export().filter(raised_on__lte=day).exclude(resolved_on__lte=day)
+    if forloeb_ids is not None:
+        record = record.filter(forloeb_id__in=forloeb_ids)
+    live = {(f.forloeb_id, f.rule_id, f.subject): f for f in record}
+    forloeb = Forloeb.objects.select_related("kommune", "team").in_bulk({r.forloeb_id for r in found})
+    flags = [
+        live.get((r.forloeb_id, r.rule.id, r.subject))
+        or Flag(
+            forloeb=forloeb[r.forloeb_id],
+            rule_id=r.rule.id,
+            rule_version=r.rule.version,
+            pack=r.rule.pack,
+            basis_kind=r.rule.basis_kind,
+            basis=str(r.rule.basis),
+            subject=r.subject,
+            evidence=r.evidence,
+        )
+        for r in found
+    ]
+    return sorted(flags, key=lambda f: (f.forloeb_id, f.rule_id, f.subject))
 
 
 EXPORT_COLUMNS = (
@@ -332,15 +391,14 @@ def export_row(flag: Flag) -> dict:
     }
 
 
-def write_flags(out, flags: QuerySet, fmt: str) -> None:
+def write_flags(out, flags: QuerySet | list[Flag], fmt: str) -> None:
     """Write flags as JSON (a list of rows) or CSV (evidence as a JSON cell) to a text stream:
     the command's file or stdout, or the web export's response."""
-    rows = (export_row(f) for f in flags.iterator(chunk_size=2000))
+    rows = (export_row(f) for f in (flags.iterator(chunk_size=2000) if isinstance(flags, QuerySet) else flags))
     if fmt == "json":
         json.dump(list(rows), out, ensure_ascii=False, indent=1)
         out.write("\n")
         return
-    writer = csv.DictWriter(out, fieldnames=EXPORT_COLUMNS)
-    writer.writeheader()
+    writer = spreadsheet.csv_writer(out, EXPORT_COLUMNS)
     for row in rows:
         writer.writerow({**row, "evidence": json.dumps(row["evidence"], ensure_ascii=False)})

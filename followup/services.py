@@ -17,6 +17,7 @@ from datetime import date
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.db import OperationalError, connection, transaction
+from django.db.models import Max
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -228,14 +229,14 @@ ins AS (
     INSERT INTO followup_flag (forloeb_id, rule_id, rule_version, pack, basis_kind, basis, subject, evidence,
                                raised_on, raised_at, acknowledge_comment, resolution)
     SELECT c.forloeb_id, %(rule_id)s, %(rule_version)s, %(pack)s, %(basis_kind)s, %(basis)s, c.subject, c.evidence,
-           %(d)s, now(), '', ''
+           %(d)s, %(now)s, '', ''
     FROM cand c ORDER BY c.forloeb_id, c.subject
     ON CONFLICT (forloeb_id, rule_id, subject) WHERE resolved_at IS NULL DO NOTHING
     RETURNING 1
 ),
 res AS (
     UPDATE followup_flag fl
-    SET resolved_at = now(), resolved_on = %(d)s,
+    SET resolved_at = %(now)s, resolved_on = %(d)s,
         resolution = CASE WHEN x.closed_on IS NOT NULL AND x.closed_on <= %(d)s THEN 'afsluttet' ELSE 'ophoert' END
     FROM cases_forloeb x
     WHERE x.id = fl.forloeb_id AND fl.rule_id = %(rule_id)s AND fl.resolved_at IS NULL AND fl.raised_on <= %(d)s
@@ -247,7 +248,7 @@ SELECT (SELECT count(*) FROM ins), (SELECT count(*) FROM res)
 """
 
 RETIRE = """
-UPDATE followup_flag fl SET resolved_at = now(), resolved_on = %(d)s, resolution = 'ikke_i_kraft'
+UPDATE followup_flag fl SET resolved_at = %(now)s, resolved_on = %(d)s, resolution = 'ikke_i_kraft'
 WHERE fl.rule_id = %(rule_id)s AND fl.resolved_at IS NULL AND fl.raised_on <= %(d)s
   AND (%(ids)s::bigint[] IS NULL OR fl.forloeb_id = ANY(%(ids)s::bigint[]))
 """
@@ -259,6 +260,7 @@ ANALYZE_AFTER = 1000  # flags raised or resolved in a full run before the flag t
 def _rule_params(rule: Rule, as_of: date, ids: list[int] | None) -> dict:
     return {
         "d": as_of,
+        "now": clock.now(),  # the one clock, not the database server's (tests move it)
         "ids": ids,
         "rule_id": rule.id,
         "rule_version": rule.version,
@@ -323,18 +325,27 @@ def flags_evaluate(*, as_of: date | None = None, forloeb_ids: list[int] | None =
     return result
 
 
-def flags_preview(*, as_of: date) -> dict[str, int]:
-    """What a full run on `as_of` would find true, per rule, writing nothing (`--dry-run`)."""
-    counts = {}
-    with connection.cursor() as cursor:
-        for rule in RULES.values():
-            if not rule.in_force_on(as_of):
-                continue
-            cursor.execute(f"SELECT count(*) FROM ({rule.sql}) c", _rule_params(rule, as_of, None))  # noqa: S608
-            counts[rule.id] = cursor.fetchone()[0]
+def flags_preview(*, as_of: date, forloeb_ids: list[int] | None = None) -> dict[str, int]:
+    """What was open on `as_of`, per rule in force that day: what a fresh database evaluated only
+    on that day would hold (`selectors.flags_replay`), writing nothing (`--dry-run`)."""
+    from followup import selectors  # the replay is a read
+
+    counts = {rule.id: 0 for rule in RULES.values() if rule.in_force_on(as_of)}
+    for found in selectors.flags_replay(day=as_of, forloeb_ids=forloeb_ids):
+        counts[found.rule.id] += 1
     return counts
 
 
-def latest_full_run_day() -> date | None:
-    run = EvaluationRun.objects.filter(finished_at__isnull=False).order_by("-as_of").first()
-    return run.as_of if run else None
+def full_run_finished_on(*, day: date) -> bool:
+    """Whether a full evaluation as of `day` has finished (the nightly run, or its catch-up)."""
+    return EvaluationRun.objects.filter(as_of=day, finished_at__isnull=False).exists()
+
+
+def latest_evaluated_day() -> date | None:
+    """The latest day the flag record has been evaluated as of: a full run, or any flag raised or
+    resolved (an import or a change re-evaluates its forløb as of today, without a full run). The
+    record only moves forward from here: a run as of an earlier day would find that day's flags
+    hidden by the open flags of later days, and would resolve flags still true."""
+    run = EvaluationRun.objects.aggregate(day=Max("as_of"))["day"]
+    flags = Flag.objects.aggregate(raised=Max("raised_on"), resolved=Max("resolved_on"))
+    return max((day for day in (run, flags["raised"], flags["resolved"]) if day), default=None)

@@ -9,24 +9,17 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from cases import clock
 from cases import selectors as case_selectors
 from cases.forms import add_service_errors
+from cases.http import HTMX_FORM_ERROR, safe_next
 from cases.models import AccessAction, Forloeb, User
 from cases.services import access_log_record
 from followup import selectors, services
 from followup.forms import AcknowledgeForm, FollowUpForm, WorklistForm
-
-
-def _next_url(request: HttpRequest, default: str) -> str:
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-        return target
-    return default
 
 
 def _followup_form(request: HttpRequest, forloeb: Forloeb, data=None, *, settings: dict | None = None) -> FollowUpForm:
@@ -71,7 +64,7 @@ def forloeb_followup(request: HttpRequest, pk: int) -> HttpResponse:
 def followup_add(request: HttpRequest, pk: int) -> HttpResponse:
     """The samtale form on its own page (from Min dag), and where both forms post."""
     forloeb = selectors.forloeb_get(user=request.user, pk=pk, perm="followup.edit")
-    back = _next_url(request, reverse("followup:forloeb", args=[forloeb.pk]))
+    back = safe_next(request, reverse("followup:forloeb", args=[forloeb.pk]))
     if request.method == "GET":
         access_log_record(user=request.user, borger=forloeb.borger, forloeb=forloeb, action=AccessAction.VIEW_FORLOEB)
         context = {"forloeb": forloeb, "borger": forloeb.borger, "form": _followup_form(request, forloeb), "next": back}
@@ -100,6 +93,7 @@ def followup_add(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def flag_acknowledge(request: HttpRequest, flag_pk: int) -> HttpResponse:
     flag = selectors.flag_get(user=request.user, pk=flag_pk)
+    back = safe_next(request, reverse("followup:forloeb", args=[flag.forloeb_id]))
     form = AcknowledgeForm(request.POST, auto_id=False)
     error = ""
     if form.is_valid():
@@ -114,15 +108,15 @@ def flag_acknowledge(request: HttpRequest, flag_pk: int) -> HttpResponse:
             "item": selectors.FlagView(flag, selectors.rule_label(flag.rule_id)),
             "acknowledge_form": form if error else AcknowledgeForm(auto_id=False),
             "error": error,
-            "next": request.POST.get("next", ""),
+            "next": safe_next(request, ""),
         }
         template = "followup/_flag_row.html" if request.POST.get("compact") else "followup/_flag.html"
-        return render(request, template, context, status=422 if error else 200)
+        return render(request, template, context, status=HTMX_FORM_ERROR if error else 200)
     if error:
         messages.error(request, error)
     else:
         messages.success(request, _("Advarslen er kvitteret."))
-    return redirect(_next_url(request, reverse("followup:forloeb", args=[flag.forloeb_id])))
+    return redirect(back)
 
 
 @require_GET

@@ -90,7 +90,6 @@ some point that month: opened on or before the month's end and not closed before
     its end and no actual end or one on or after its start.
 """
 
-import csv
 import datetime as dt
 from bisect import bisect_right
 from collections import defaultdict
@@ -98,9 +97,9 @@ from statistics import mean
 
 from django.db.models import Count, Min, Q, QuerySet
 from django.utils import timezone
-from openpyxl import Workbook
 from stdnum.dk import cpr as stdnum_cpr
 
+from cases import spreadsheet
 from cases.models import Phase, PhaseTransition
 from followup.models import FollowUpMeeting
 from interchange.pseudonym import person_key
@@ -588,21 +587,12 @@ def _phase_at(forloeb: dict, history: tuple[list, list], day: dt.date) -> str:
 
 def write_csv(out, columns: list[str], rows: list[dict]) -> None:
     """UTF-8 CSV (the caller opens `out` as text) with a header row; empty cells for no value."""
-    writer = csv.DictWriter(out, fieldnames=columns)
-    writer.writeheader()
-    writer.writerows(rows)
+    spreadsheet.csv_writer(out, columns).writerows(rows)
 
 
 def write_xlsx(out, columns: list[str], rows: list[dict], sheet_title: str) -> None:
     """One sheet with a header row, written streaming (write-only workbook) to a binary `out`."""
-    workbook = Workbook(write_only=True)
-    workbook.properties.title = sheet_title
-    workbook.properties.description = PURPOSE_LABEL
-    sheet = workbook.create_sheet(title=sheet_title[:31])
-    sheet.append(columns)
-    for row in rows:
-        sheet.append([row[c] for c in columns])
-    workbook.save(out)
+    spreadsheet.write_xlsx(out, columns, rows, sheet_title=sheet_title, description=PURPOSE_LABEL)
 
 
 def file_name(kind: str, file_format: str, today: dt.date) -> str:

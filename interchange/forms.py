@@ -3,7 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from cases.forms import DateInput
+from cases.forms import BoundedDateField, DateInput
 from interchange.models import ExportKind
 
 
@@ -32,13 +32,13 @@ class EvaluationExportForm(forms.Form):
         empty_label=_("Alle mine teams"),
         error_messages={"invalid_choice": _("Vælg et af dine egne teams.")},
     )
-    fra = forms.DateField(
+    fra = BoundedDateField(
         label=_("Periode fra"),
         widget=DateInput(),
         required=False,
         error_messages={"invalid": _("Skriv en gyldig dato, fx 2025-01-31.")},
     )
-    til = forms.DateField(
+    til = BoundedDateField(
         label=_("Periode til"),
         widget=DateInput(),
         required=False,

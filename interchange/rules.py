@@ -13,8 +13,8 @@ def is_team_leader(user) -> bool:
 
 # Statistics for the teams one leads, or the kommune one administers (R-000-13). Also a rule, so
 # the menu can test it without asking Django's model backend (two queries on every page).
-can_export_evaluation = is_team_leader | case_rules.is_administrator
+can_export_evaluation = is_team_leader | case_rules.has_administrator_role
 rules.add_perm("interchange.export_evaluation", can_export_evaluation)
 rules.add_rule("interchange.export_evaluation", can_export_evaluation)
 # The administrative mode, with CPR numbers instead of person keys.
-rules.add_perm("interchange.export_with_cpr", case_rules.is_administrator)
+rules.add_perm("interchange.export_with_cpr", case_rules.has_administrator_role)

@@ -10,11 +10,15 @@ from pathlib import Path
 
 from django.db import models
 
-from cases.models import Outcome, Phase, Role, Sector
-from followup.models import NoNextReason, SamtaleChannel, SamtaleSetting
+from cases.models import Outcome, Phase, PhaseTransition, Role, Sector
+from followup.models import FollowUpMeeting, NoNextReason, SamtaleChannel, SamtaleSetting
 from plans.models import (
+    ActionPlan,
     ConsentRecipient,
+    CoordinationNote,
     Forvaltning,
+    Intervention,
+    InterventionEvent,
     InterventionStatus,
     OtherCaseKind,
     ProblemAreaKind,
@@ -24,7 +28,10 @@ from plans.models import (
 from rehab.models import (
     AuthorRole,
     BorgerWish,
+    Decision,
+    Goal,
     GoalKind,
+    HealthDocument,
     HealthForm,
     Hensyn,
     InterventionCategory,
@@ -32,6 +39,7 @@ from rehab.models import (
     Ordning,
     PreparatoryPart,
     PreviousBenefit,
+    Recommendation,
     WithoutTeamGround,
 )
 
@@ -51,8 +59,13 @@ BOOL = {"type": "boolean"}
 TEAM_CODE = {"type": "string", "pattern": r"^[-a-zA-Z0-9_]{1,50}$"}
 
 
-def text(max_length: int | None = None) -> dict:
-    return {"type": "string", "maxLength": max_length} if max_length else {"type": "string"}
+def text(max_length: int) -> dict:
+    return {"type": "string", "maxLength": max_length}
+
+
+def text_of(model, name: str) -> dict:
+    """A model's text field, with the field's own limit (see `cases.text`)."""
+    return text(model._meta.get_field(name).max_length)
 
 
 def enum(choices) -> dict:
@@ -99,7 +112,7 @@ def array(items: dict) -> dict:
 GOAL = obj(
     {
         "kind": enum(GoalKind),
-        "description": text(),
+        "description": text_of(Goal, "description"),
         "occupation": maybe({"type": "string", "pattern": r"^\d{4}$"}),
         "education": text(200),
         "set_with_borger": BOOL,
@@ -198,7 +211,7 @@ PREPARATORY_TEXTS = tuple(f.name for f in PreparatoryPart._meta.fields if isinst
 PREPARATORY = obj(
     {
         "work_started_on": maybe(DATE),
-        **{name: text() for name in PREPARATORY_TEXTS},
+        **{name: text_of(PreparatoryPart, name) for name in PREPARATORY_TEXTS},
         "previous_benefit": blank_or(PreviousBenefit),
         "borger_wish": blank_or(BorgerWish),
         "signed_by_borger_on": maybe(DATE),
@@ -214,8 +227,8 @@ HEALTH_DOCUMENT = obj(
         "phase": enum(MeetingPhase),
         "requested_on": maybe(DATE),
         "received_on": maybe(DATE),
-        "focus_question": text(),
-        "summary": text(),
+        "focus_question": text_of(HealthDocument, "focus_question"),
+        "summary": text_of(HealthDocument, "summary"),
         "via_health_coordinator": BOOL,
         "purpose": text(200),
         "created_at": DATETIME,
@@ -244,11 +257,11 @@ RECOMMENDATION = obj(
         "given_on": DATE,
         "ordning": enum(Ordning),
         "duration_years": maybe(integer(1, 10)),
-        "justification": text(),
+        "justification": text_of(Recommendation, "justification"),
         "hensyn": array(enum(Hensyn)),
-        "followup_assessment": text(),
+        "followup_assessment": text_of(Recommendation, "followup_assessment"),
         "followup_extra_needed": BOOL,
-        "borger_perspective": text(),
+        "borger_perspective": text_of(Recommendation, "borger_perspective"),
         "sent_to_borger_on": maybe(DATE),
         "sent_to_gp_on": maybe(DATE),
         "recorded_by": USER_REF,
@@ -277,10 +290,10 @@ DECISION = obj(
         "ordning": enum(Ordning),
         "duration_years": maybe(integer(1, 10)),
         "follows_recommendation": maybe(BOOL),
-        "deviation_reason": text(),
+        "deviation_reason": text_of(Decision, "deviation_reason"),
         "benefit_start_on": maybe(DATE),
         "without_team_ground": blank_or(WithoutTeamGround),
-        "without_team_documentation": text(),
+        "without_team_documentation": text_of(Decision, "without_team_documentation"),
         "borger_consent_on": maybe(DATE),
         "decided_by": USER_REF,
         "created_at": DATETIME,
@@ -299,7 +312,7 @@ INTERVENTION = obj(
         "description": text(300),
         "recommended": maybe(LOCAL_ID),
         "status": enum(InterventionStatus),
-        "status_reason": text(),
+        "status_reason": text_of(Intervention, "status_reason"),
         "planned_start": maybe(DATE),
         "planned_end": maybe(DATE),
         "actual_start": maybe(DATE),
@@ -319,7 +332,7 @@ INTERVENTION = obj(
                     "from_status": blank_or(InterventionStatus),
                     "to_status": enum(InterventionStatus),
                     "on": DATE,
-                    "reason": text(),
+                    "reason": text_of(InterventionEvent, "reason"),
                     "actor": USER_REF,
                     "at": DATETIME,
                 },
@@ -336,10 +349,10 @@ ACTION_PLAN = obj(
         "recommendation": maybe(LOCAL_ID),
         "coordinator": maybe(USER_REF),
         "followup_cadence_weeks": maybe(integer(0, 520)),
-        "followup_agreement": text(),
+        "followup_agreement": text_of(ActionPlan, "followup_agreement"),
         "next_followup_on": maybe(DATE),
         "hensyn": array(enum(Hensyn)),
-        "borger_perspective": text(),
+        "borger_perspective": text_of(ActionPlan, "borger_perspective"),
         "revision_reason": text(300),
         "completed_on": maybe(DATE),
         "created_by": USER_REF,
@@ -382,11 +395,11 @@ FOLLOWUP = obj(
         "channel": enum(SamtaleChannel),
         "held_by": USER_REF,
         "borger_attended": BOOL,
-        "status_on_interventions": text(),
-        "new_agreements": text(),
+        "status_on_interventions": text_of(FollowUpMeeting, "status_on_interventions"),
+        "new_agreements": text_of(FollowUpMeeting, "new_agreements"),
         "mentor_need_assessed": BOOL,
-        "mentor_assessment": text(),
-        "borger_perspective": text(),
+        "mentor_assessment": text_of(FollowUpMeeting, "mentor_assessment"),
+        "borger_perspective": text_of(FollowUpMeeting, "borger_perspective"),
         "next_on": maybe(DATE),
         "no_next_reason": blank_or(NoNextReason),
         "no_next_note": text(300),
@@ -426,7 +439,7 @@ FORLOEB = obj(
                     "to_phase": enum(Phase),
                     "at": DATETIME,
                     "actor": maybe(USER_REF),
-                    "reason": text(),
+                    "reason": text_of(PhaseTransition, "reason"),
                     "outcome": blank_or(Outcome),
                 },
                 ("transition", "from_phase", "to_phase", "at"),
@@ -445,7 +458,7 @@ FORLOEB = obj(
                     "intervention": maybe(LOCAL_ID),
                     "written_on": DATE,
                     "forvaltning": enum(Forvaltning),
-                    "note": text(),
+                    "note": text_of(CoordinationNote, "note"),
                     "author": USER_REF,
                 },
                 ("written_on", "forvaltning", "note", "author"),

@@ -42,6 +42,7 @@ from plans.models import (
     ProblemArea,
     Progress,
 )
+from plans.services import attribute_to_forloeb
 from rehab.models import (
     AgendaItem,
     Decision,
@@ -697,6 +698,9 @@ def forloeb_import(
                 writer.organisation()
                 writer.borgere()
                 result.forloeb_ids = writer.forloeb()
+                # The file keeps consents and other cases under the borger; record each under a
+                # forløb so that only that forløb's team sees it.
+                attribute_to_forloeb(borger_ids=set(writer.c.borgere.values()))
         except (IntegrityError, DataError, psycopg.errors.IntegrityError, psycopg.errors.DataError) as exc:
             # A rule the checks do not know yet; the transaction is rolled back, nothing is written.
             # (COPY raises psycopg's own errors, the ORM Django's.)

@@ -7,8 +7,9 @@ import contextlib
 import functools
 import hashlib
 import json
+import re
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 import fastjsonschema
 from django.core.exceptions import ValidationError
@@ -18,6 +19,7 @@ from jsonschema import Draft202012Validator
 from cases import clock
 from cases.models import Borger, Forloeb, Kommune, Phase, Team, User, validate_cpr
 from cases.rulepacks import RULE_PACKS, rulepack_on
+from interchange import schema
 from interchange.models import ImportRecord
 from interchange.schema import load_schema
 from interchange.selectors import export_forloeb_documents, meeting_key
@@ -27,12 +29,20 @@ from rehab.models import AgendaItem, Occupation, Ordning, RehabTeam
 MAX_ERRORS = 200
 GRANT_SLACK_DAYS = 92
 FIRST_DAY = RULE_PACKS[0].valid_from  # the 2013 reform: no ressourceforløb before it
+# No date in a forløb lies outside these years (a birth date is the earliest); a date outside is
+# a typing error, and later date arithmetic on it would overflow.
+EARLIEST_DAY, LATEST_DAY = date(1900, 1, 1), date(2199, 12, 31)
+# A CPR number in any message is replaced: a message never repeats one (it may reach a log).
+CPR_LIKE = re.compile(r"(?<!\d)\d{6}-?\d{4}(?!\d)")
 
 
 @dataclass(frozen=True)
 class Problem:
     path: str
     message: str
+
+    def __post_init__(self):
+        object.__setattr__(self, "message", CPR_LIKE.sub(str(_("[CPR-nummer]")), self.message))
 
     def __str__(self):
         return f"{self.path}: {self.message}"
@@ -81,6 +91,8 @@ def _schema_message(error) -> str:
         return _("Skal være %(kind)s.") % {"kind": _(" eller ").join(str(kinds.get(k, k)) for k in wanted)}
     if v == "enum":
         shown = ", ".join(f"'{x}'" for x in arg if x != "")
+        if not _quotable(error.instance):
+            return _("Værdien er ikke en gyldig kode. Gyldige koder: %(codes)s.") % {"codes": shown}
         return _("Værdien %(value)s er ikke en gyldig kode. Gyldige koder: %(codes)s.") % {
             "value": json.dumps(error.instance, ensure_ascii=False),
             "codes": shown,
@@ -88,9 +100,11 @@ def _schema_message(error) -> str:
     if v == "const":
         return _("Skal være %(value)s.") % {"value": json.dumps(arg, ensure_ascii=False)}
     if v == "pattern":
-        return _("Værdien %(value)s har ikke det rigtige format.") % {
-            "value": json.dumps(error.instance, ensure_ascii=False)
-        }
+        # Never the value itself: a pattern guards CPR numbers among others.
+        expected = _pattern_descriptions().get(arg)
+        if expected:
+            return _("Har ikke det rigtige format (skal være %(expected)s).") % {"expected": expected}
+        return _("Har ikke det rigtige format.")
     if v == "maxLength":
         return _("Teksten er for lang (højst %(n)s tegn).") % {"n": arg}
     if v == "minLength":
@@ -100,10 +114,28 @@ def _schema_message(error) -> str:
     if v == "maximum":
         return _("Må højst være %(n)s.") % {"n": arg}
     if v == "anyOf":
-        return _("Værdien %(value)s er ikke gyldig her (forkert type eller format).") % {
-            "value": json.dumps(error.instance, ensure_ascii=False)[:80]
-        }
+        return _("Værdien er ikke gyldig her (forkert type eller format).")
     return _("Ugyldig værdi.")
+
+
+def _quotable(value) -> bool:
+    """Whether a rejected value may be repeated in a message: a short text without digits (a
+    mistyped code). Anything else may be personal data, such as a CPR number or a name."""
+    return isinstance(value, str) and len(value) <= 40 and not any(c.isdigit() for c in value)
+
+
+@functools.cache
+def _pattern_descriptions() -> dict[str, str]:
+    return {
+        schema.CPR["pattern"]: _("et CPR-nummer med 10 cifre: DDMMÅÅ-XXXX"),
+        schema.DATE["pattern"]: _("en dato som ÅÅÅÅ-MM-DD"),
+        schema.DATETIME["pattern"]: _("et tidspunkt som ÅÅÅÅ-MM-DDTtt:mm:ss+01:00"),
+        schema.TIME["pattern"]: _("et klokkeslæt som tt:mm"),
+        schema.UUID["pattern"]: _("et UUID"),
+        schema.TEAM_CODE["pattern"]: _("en kode af bogstaver, tal, - og _"),
+        r"^\d{3}$": _("en kommunekode med 3 cifre"),
+        r"^\d{4}$": _("en DISCO-08-kode med 4 cifre"),
+    }
 
 
 def schema_problems(document) -> list[Problem]:
@@ -160,9 +192,10 @@ DATE_PAIRS = (
 def quiet_day(value: str | None) -> date | None:
     """A date already checked by `Checker.walk` (which reports a bad one), or None."""
     try:
-        return date.fromisoformat(value) if value else None
+        day = date.fromisoformat(value) if value else None
     except ValueError:
         return None
+    return day if day is None or EARLIEST_DAY <= day <= LATEST_DAY else None
 
 
 def add_years(day: date, years: int) -> date:
@@ -261,7 +294,7 @@ class Checker:
         self.load()
         self.meeting_keys = {}
         for m in self.doc.get("meetings", []):
-            with contextlib.suppress(ValueError):  # a bad time is reported by check_organisation
+            with contextlib.suppress(ValueError, OverflowError):  # a bad time is reported by check_organisation
                 starts_at = datetime.fromisoformat(m["starts_at"])
                 self.meeting_keys[m["id"]] = meeting_key(m["kommune"], m["rehab_team"], starts_at)
         self.known_users = set(self.out.users) | {u["id"] for u in self.doc.get("users", [])}
@@ -471,6 +504,9 @@ class Checker:
             elif k in USER_KEYS:
                 if v not in self.known_users:
                     self.user_ref(f"{path}.{k}", v)
+            elif isinstance(v, float) and k in INTEGER_KEYS:
+                # JSON Schema counts 1.0 as an integer, the database does not.
+                self.problem(f"{path}.{k}", _("Skal være et heltal (uden decimaler)."))
             elif isinstance(v, dict):
                 self.walk(f"{path}.{k}", v, birth)
             elif isinstance(v, list) and v and isinstance(v[0], dict):
@@ -480,11 +516,20 @@ class Checker:
     def check_date(self, where, key: str, value: str, birth: date | None) -> None:
         try:
             parsed = datetime.fromisoformat(value) if "T" in value else date.fromisoformat(value)
-        except ValueError:
+            if isinstance(parsed, datetime):
+                parsed.astimezone(UTC)  # 9999-12-31T23:00-05:00 is no time at all
+        except (ValueError, OverflowError):
             kind = _("et gyldigt tidspunkt") if "T" in value else _("en gyldig dato")
             self.problem(where(), _("%(value)s er ikke %(kind)s.") % {"value": value, "kind": kind})
             return
         day = parsed.date() if isinstance(parsed, datetime) else parsed
+        if not EARLIEST_DAY <= day <= LATEST_DAY:
+            self.problem(
+                where(),
+                _("Datoen %(day)s ligger uden for årene %(first)s-%(last)s.")
+                % {"day": day.isoformat(), "first": EARLIEST_DAY.year, "last": LATEST_DAY.year},
+            )
+            return
         if birth and day < birth:
             self.problem(
                 where(),
@@ -630,6 +675,10 @@ class Checker:
                 rec_ivs.add(ri["id"])
         meetings_used = set()
         for i, a in enumerate(f.get("agenda_items", [])):
+            try:
+                time.fromisoformat(a["slot_start"])
+            except ValueError:
+                self.problem(f"{path}.agenda_items[{i}].slot_start", _("Klokkeslættet findes ikke (skal være tt:mm)."))
             slot = (a["meeting"], a["slot_start"][:5])
             if slot in self.slots_taken:
                 self.problem(
@@ -837,11 +886,71 @@ DATE_KEYS = frozenset(
 USER_KEYS = frozenset(
     {"user", "assigned_by", "actor", "recorded_by", "decided_by", "created_by", "coordinator", "author", "held_by"}
 )
+# The keys that hold an integer in a forløb (from the schema).
+INTEGER_KEYS = frozenset(
+    {
+        "sequence_no",
+        "slot_minutes",
+        "duration_years",
+        "within_months",
+        "version",
+        "followup_cadence_weeks",
+        "order",
+        "score",
+        "plan_revision",
+    }
+)
+
+
+def _bad_text(value: str) -> bool:
+    """A text PostgreSQL cannot store: a NUL character, or half of a surrogate pair (which JSON's
+    \\u escapes can spell, but no UTF-8 text holds)."""
+    if "\x00" in value:
+        return True
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
+def _bad_texts(value, path: str):
+    """The paths of every bad text (key or value) in a JSON value, walked without recursion."""
+    stack = [(path, value)]
+    while stack:
+        where, x = stack.pop()
+        if isinstance(x, str):
+            if _bad_text(x):
+                yield where
+        elif isinstance(x, dict):
+            for k, v in x.items():
+                if _bad_text(k):
+                    yield where
+                stack.append((f"{where}.{k}", v))
+        elif isinstance(x, list):
+            stack.extend((f"{where}[{i}]", v) for i, v in enumerate(x))
+
+
+# A NUL (\u0000) or a surrogate (\ud800-\udfff) in the document's ASCII JSON; a pair that
+# spells a character beyond the BMP matches too, and is then found good by the exact walk.
+SUSPECT_ESCAPE = re.compile(r"\\u(?:0000|d[89a-f][0-9a-f]{2})")
+
+
+def text_problems(document) -> list[Problem]:
+    """Texts the database cannot store, found quickly (one pass in C) and then exactly."""
+    try:
+        ascii_json = json.dumps(document)
+    except RecursionError:
+        return [Problem("$", _("Lister og objekter er lagt for dybt i hinanden."))]
+    if not SUSPECT_ESCAPE.search(ascii_json):
+        return []
+    message = _("Teksten indeholder tegn, der ikke kan gemmes (et NUL-tegn eller en halv \\u-escape).")
+    return [Problem(where, message) for where in sorted(set(_bad_texts(document, "$")))[:MAX_ERRORS]]
 
 
 def check_document(document) -> Checked:
     """Raise InterchangeError with every problem found, or return what the writer needs."""
-    problems = schema_problems(document)
+    problems = text_problems(document) or schema_problems(document)
     if problems:
         raise InterchangeError(problems)
     return Checker(document).check()

@@ -14,6 +14,7 @@ from django_fsm import FSMField, FSMModelMixin, transition
 from stdnum.dk import cvr as stdnum_cvr
 
 from cases.models import Borger, Forloeb
+from cases.text import LONG_TEXT, NOTE, text_limits
 from rehab.models import Goal, Hensyn, InterventionCategory, Recommendation, RecommendedIntervention
 
 
@@ -61,6 +62,7 @@ class InterventionType(models.Model):
         return self.name
 
 
+@text_limits
 class ActionPlan(models.Model):
     """One version of the indsatsplan. A completed version is never changed again: a revision
     (after an opfølgningssamtale) is a new version, and the old ones stay readable."""
@@ -78,12 +80,14 @@ class ActionPlan(models.Model):
         related_name="+",
     )
     followup_cadence_weeks = models.PositiveSmallIntegerField(_("opfølgning hver (uger)"), null=True, blank=True)
-    followup_agreement = models.TextField(_("aftale om opfølgning"), blank=True)
+    followup_agreement = models.TextField(_("aftale om opfølgning"), blank=True, max_length=NOTE)
     next_followup_on = models.DateField(_("næste samtale"), null=True, blank=True)
     hensyn = ArrayField(
         models.CharField(max_length=20, choices=Hensyn.choices), verbose_name=_("hensyn"), default=list, blank=True
     )
-    borger_perspective = models.TextField(_("borgerens perspektiv på de planlagte indsatser"), blank=True)
+    borger_perspective = models.TextField(
+        _("borgerens perspektiv på de planlagte indsatser"), blank=True, max_length=LONG_TEXT
+    )
     revision_reason = models.CharField(_("årsag til revision"), max_length=300, blank=True)
     completed_on = models.DateField(_("færdiggjort"), null=True, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
@@ -159,6 +163,7 @@ def validate_cvr(value: str) -> str:
         ) from None
 
 
+@text_limits
 class Intervention(FSMModelMixin, models.Model):
     """One indsats, with a lifecycle kept apart from the plan: planned and executed are never
     the same fields. It may exist before the plan (the audit found a quarter did)."""
@@ -182,7 +187,7 @@ class Intervention(FSMModelMixin, models.Model):
         default=InterventionStatus.PLANLAGT,
         protected=True,
     )
-    status_reason = models.TextField(_("begrundelse"), blank=True)
+    status_reason = models.TextField(_("begrundelse"), blank=True, max_length=NOTE)
     planned_start = models.DateField(_("planlagt start"), null=True, blank=True)
     planned_end = models.DateField(_("planlagt slut"), null=True, blank=True)
     actual_start = models.DateField(_("faktisk start"), null=True, blank=True)
@@ -245,6 +250,7 @@ class Intervention(FSMModelMixin, models.Model):
         return None
 
 
+@text_limits
 class InterventionEvent(models.Model):
     """The lifecycle log of an indsats: who moved it, when, from what to what, and why."""
 
@@ -253,7 +259,7 @@ class InterventionEvent(models.Model):
     from_status = models.CharField(max_length=20, choices=InterventionStatus.choices, blank=True)
     to_status = models.CharField(max_length=20, choices=InterventionStatus.choices)
     on = models.DateField()
-    reason = models.TextField(blank=True)
+    reason = models.TextField(blank=True, max_length=NOTE)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     at = models.DateTimeField(auto_now_add=True)
 
@@ -288,6 +294,7 @@ class PlanItem(models.Model):
         return self.description
 
 
+@text_limits
 class CoordinationNote(models.Model):
     """A dated note of coordination across forvaltninger, e.g. before a bevilling."""
 
@@ -297,7 +304,7 @@ class CoordinationNote(models.Model):
     )
     written_on = models.DateField(_("dato"))
     forvaltning = models.CharField(_("forvaltning"), max_length=20, choices=Forvaltning.choices)
-    note = models.TextField(_("notat"))
+    note = models.TextField(_("notat"), max_length=LONG_TEXT)
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
 
     class Meta:
@@ -319,6 +326,12 @@ class Consent(models.Model):
     """The borger's consent to share information with a named recipient."""
 
     borger = models.ForeignKey(Borger, on_delete=models.CASCADE, related_name="consents")
+    # The forløb it was recorded under: the case history is the team's, so only those who may
+    # view that forløb see it (plans.selectors.consents_for). Empty only for rows no forløb
+    # could be found for, which nobody sees.
+    forloeb = models.ForeignKey(
+        Forloeb, on_delete=models.CASCADE, null=True, blank=True, related_name="consents", verbose_name=_("forløb")
+    )
     recipient = models.CharField(_("deling med"), max_length=30, choices=ConsentRecipient.choices)
     scope = models.CharField(_("omfang"), max_length=300)
     given_on = models.DateField(_("givet"))
@@ -356,6 +369,10 @@ class OtherCase(models.Model):
     """Another case the borger has elsewhere, so the team can invite the right sector."""
 
     borger = models.ForeignKey(Borger, on_delete=models.CASCADE, related_name="other_cases")
+    # The forløb it was recorded under (see Consent.forloeb).
+    forloeb = models.ForeignKey(
+        Forloeb, on_delete=models.CASCADE, null=True, blank=True, related_name="other_cases", verbose_name=_("forløb")
+    )
     kind = models.CharField(_("sagstype"), max_length=20, choices=OtherCaseKind.choices)
     source = models.CharField(_("kilde"), max_length=200)
     consent = models.ForeignKey(Consent, verbose_name=_("samtykke"), on_delete=models.SET_NULL, null=True, blank=True)

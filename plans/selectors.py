@@ -12,16 +12,34 @@ from cases.models import Forloeb, User
 from plans.models import (
     STARTED_STATUSES,
     ActionPlan,
+    Consent,
     Intervention,
     InterventionEvent,
     InterventionStatus,
     InterventionType,
+    OtherCase,
 )
 from rehab.models import InterventionCategory, RecommendedIntervention
 
 
 def forloeb_get(*, user: User, pk: int, perm: str = "plans.view") -> Forloeb:
     return case_selectors.forloeb_get_for_user(user=user, pk=pk, perm=perm)
+
+
+def _recorded_under_viewable(*, forloeb: Forloeb, user: User) -> Q:
+    """The borger is the kommune's, the case history is the team's: a consent or other case of the
+    borger shows only under the forløb it was recorded under and the other forløb the user may view."""
+    return Q(borger_id=forloeb.borger_id) & (Q(forloeb=forloeb) | Q(forloeb__in=Forloeb.objects.visible_to(user)))
+
+
+def consents_for(*, forloeb: Forloeb, user: User):
+    """The borger's consents the user may see on this forløb's pages (see _recorded_under_viewable)."""
+    return Consent.objects.filter(_recorded_under_viewable(forloeb=forloeb, user=user))
+
+
+def other_cases_for(*, forloeb: Forloeb, user: User):
+    """The borger's other cases the user may see on this forløb's pages (see _recorded_under_viewable)."""
+    return OtherCase.objects.filter(_recorded_under_viewable(forloeb=forloeb, user=user))
 
 
 def plan_versions(*, forloeb: Forloeb) -> list[ActionPlan]:

@@ -6,10 +6,13 @@ from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
 from cases import clock
 from cases import services as case_services
+from cases.concurrency import check_unchanged
 from cases.models import Forloeb, Phase, User
 from cases.services import TransitionError
 from cases.validation import add_error, not_in_future, raise_if
@@ -113,8 +116,10 @@ PLAN_FIELDS = (
 
 
 @transaction.atomic
-def plan_update(*, plan: ActionPlan, data: dict, actor: User) -> ActionPlan:
+def plan_update(*, plan: ActionPlan, data: dict, actor: User, edit_token: str | None = None) -> ActionPlan:
+    """`edit_token` is the form's (cases.concurrency): a save from a stale page is refused."""
     plan = _draft(plan)
+    check_unchanged(plan, edit_token)
     errors: dict = {}
     coordinator = data.get("coordinator")
     if coordinator is not None and plan.forloeb.team_id not in coordinator.team_ids:
@@ -411,8 +416,11 @@ def intervention_move(
     planned_start: date | None = None,
     planned_end: date | None = None,
     employer_cvr: str = "",
+    edit_token: str | None = None,
 ) -> Intervention:
-    """Move an indsats one step in its lifecycle (R-000-04), with the date it happened."""
+    """Move an indsats one step in its lifecycle (R-000-04), with the date it happened.
+    `edit_token` is the form's (cases.concurrency): a step chosen on a page that showed another
+    status is refused, also when the step is still possible (e.g. "ikke iværksat" after a grant)."""
     intervention = Intervention.objects.select_for_update().select_related("forloeb").get(pk=intervention.pk)
     if action not in ACTIONS:
         raise ValidationError(_("Ukendt handling."))
@@ -423,6 +431,7 @@ def intervention_move(
             _("“%(action)s” er ikke muligt for en indsats med status “%(status)s”.")
             % {"action": ACTIONS[action], "status": intervention.get_status_display()}
         )
+    check_unchanged(intervention, edit_token)
     errors: dict = {}
     if on is None:
         add_error(errors, "on", _("Angiv datoen."))
@@ -502,7 +511,12 @@ def consent_add(
         add_error(errors, "scope", _("Beskriv hvad samtykket omfatter."))
     raise_if(errors)
     return Consent.objects.create(
-        borger=forloeb.borger, recipient=recipient, scope=scope.strip(), given_on=given_on, expires_on=expires_on
+        borger=forloeb.borger,
+        forloeb=forloeb,
+        recipient=recipient,
+        scope=scope.strip(),
+        given_on=given_on,
+        expires_on=expires_on,
     )
 
 
@@ -532,6 +546,7 @@ def other_case_add(
         raise ValidationError({"consent": [_("Samtykket er udløbet eller trukket tilbage.")]})
     return OtherCase.objects.create(
         borger=forloeb.borger,
+        forloeb=forloeb,
         kind=kind,
         source=source.strip(),
         note=(note or "").strip(),
@@ -569,3 +584,16 @@ def progress_record(*, milestone: Milestone, recorded_on: date, score: int, note
 
 def open_interventions(forloeb: Forloeb):
     return forloeb.interventions.filter(status__in=NOT_STARTED_OPEN)
+
+
+def attribute_to_forloeb(*, borger_ids) -> None:
+    """Record consents and other cases that came without a forløb (an import keeps them under the
+    borger) under a forløb of their borger: the one opened last on or before the row's date, else
+    the borger's first. Only those who may view that forløb see them (selectors.consents_for)."""
+    for model, day in ((Consent, "given_on"), (OtherCase, "recorded_on")):
+        of_borger = Forloeb.objects.filter(borger_id=OuterRef("borger_id"))
+        before = of_borger.filter(opened_on__lte=OuterRef(day)).order_by("-opened_on", "-id").values("id")[:1]
+        first = of_borger.order_by("opened_on", "id").values("id")[:1]
+        model.objects.filter(borger_id__in=borger_ids, forloeb__isnull=True).update(
+            forloeb_id=Coalesce(Subquery(before), Subquery(first))
+        )

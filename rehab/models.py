@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from cases.models import Forloeb, Kommune, Sector
+from cases.text import LONG_TEXT, NOTE, text_limits
 
 # --- Reference data ---------------------------------------------------------------------
 
@@ -70,24 +71,31 @@ class BorgerWish(models.TextChoices):
 # --- Forberedende del ------------------------------------------------------------------
 
 
+@text_limits
 class PreparatoryPart(models.Model):
     """Rehabiliteringsplanens forberedende del, written by caseworker and borger together."""
 
     forloeb = models.OneToOneField(Forloeb, on_delete=models.CASCADE, related_name="preparatory_part")
     work_started_on = models.DateField(_("arbejdet påbegyndt"), null=True, blank=True)
-    wishes = models.TextField(_("ønsker, erfaring og ressourcer i forhold til job og uddannelse"), blank=True)
-    personal_resources = models.TextField(_("personlige ressourcer og styrker"), blank=True)
-    challenges_job = models.TextField(_("jobmæssige udfordringer"), blank=True)
-    challenges_social = models.TextField(_("sociale udfordringer"), blank=True)
-    challenges_health = models.TextField(_("helbredsmæssige udfordringer"), blank=True)
-    self_assessed_health = models.TextField(_("borgerens egen vurdering af helbredet"), blank=True)
+    wishes = models.TextField(
+        _("ønsker, erfaring og ressourcer i forhold til job og uddannelse"), blank=True, max_length=LONG_TEXT
+    )
+    personal_resources = models.TextField(_("personlige ressourcer og styrker"), blank=True, max_length=LONG_TEXT)
+    challenges_job = models.TextField(_("jobmæssige udfordringer"), blank=True, max_length=LONG_TEXT)
+    challenges_social = models.TextField(_("sociale udfordringer"), blank=True, max_length=LONG_TEXT)
+    challenges_health = models.TextField(_("helbredsmæssige udfordringer"), blank=True, max_length=LONG_TEXT)
+    self_assessed_health = models.TextField(
+        _("borgerens egen vurdering af helbredet"), blank=True, max_length=LONG_TEXT
+    )
     previous_benefit = models.CharField(
         _("forsørgelse før forløbet"), max_length=30, choices=PreviousBenefit.choices, blank=True
     )
-    benefit_history = models.TextField(_("forsørgelseshistorik"), blank=True)
-    earlier_interventions = models.TextField(_("tidligere indsatser"), blank=True)
-    borger_perspective = models.TextField(_("borgerens perspektiv, med borgerens egne ord"), blank=True)
-    cv = models.TextField(_("CV med fokus på kompetencer (valgfrit)"), blank=True)
+    benefit_history = models.TextField(_("forsørgelseshistorik"), blank=True, max_length=LONG_TEXT)
+    earlier_interventions = models.TextField(_("tidligere indsatser"), blank=True, max_length=LONG_TEXT)
+    borger_perspective = models.TextField(
+        _("borgerens perspektiv, med borgerens egne ord"), blank=True, max_length=LONG_TEXT
+    )
+    cv = models.TextField(_("CV med fokus på kompetencer (valgfrit)"), blank=True, max_length=LONG_TEXT)
     borger_wish = models.CharField(
         _("borgerens ønske før mødet"), max_length=20, choices=BorgerWish.choices, blank=True
     )
@@ -134,6 +142,7 @@ class GoalKind(models.TextChoices):
     EDUCATION = "uddannelse", _("Uddannelsesmål")
 
 
+@text_limits
 class Goal(models.Model):
     """A job or education goal in one of the forløb's documents.
 
@@ -148,7 +157,7 @@ class Goal(models.Model):
     object_id = models.PositiveBigIntegerField()
     document = GenericForeignKey("content_type", "object_id")
     kind = models.CharField(_("type"), max_length=20, choices=GoalKind.choices)
-    description = models.TextField(_("målet med borgerens ord"))
+    description = models.TextField(_("målet med borgerens ord"), max_length=NOTE)
     occupation = models.ForeignKey(
         Occupation, verbose_name=_("stilling"), on_delete=models.PROTECT, null=True, blank=True
     )
@@ -212,6 +221,7 @@ class MeetingPhase(models.TextChoices):
     AFTER = "efter", _("Efter mødet i rehabiliteringsteamet")
 
 
+@text_limits
 class HealthDocument(models.Model):
     forloeb = models.ForeignKey(Forloeb, on_delete=models.CASCADE, related_name="health_documents")
     form = models.CharField(_("dokumenttype"), max_length=20, choices=HealthForm.choices)
@@ -219,8 +229,8 @@ class HealthDocument(models.Model):
     phase = models.CharField(_("tidspunkt"), max_length=10, choices=MeetingPhase.choices, default=MeetingPhase.BEFORE)
     requested_on = models.DateField(_("rekvireret"), null=True, blank=True)
     received_on = models.DateField(_("modtaget"), null=True, blank=True)
-    focus_question = models.TextField(_("konkret fokusspørgsmål"), blank=True)
-    summary = models.TextField(_("kort resumé"), blank=True)
+    focus_question = models.TextField(_("konkret fokusspørgsmål"), blank=True, max_length=NOTE)
+    summary = models.TextField(_("kort resumé"), blank=True, max_length=LONG_TEXT)
     via_health_coordinator = models.BooleanField(_("via sundhedskoordinator"), default=False)
     purpose = models.CharField(_("formål"), max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -358,6 +368,7 @@ class Hensyn(models.TextChoices):
     FAMILIE = "familie", _("Familie")
 
 
+@text_limits
 class Recommendation(models.Model):
     """Rehabiliteringsteamets indstilling."""
 
@@ -368,13 +379,15 @@ class Recommendation(models.Model):
     given_on = models.DateField(_("indstilling givet"))
     ordning = models.CharField(_("indstillet ordning"), max_length=30, choices=Ordning.choices)
     duration_years = models.PositiveSmallIntegerField(_("varighed (år)"), null=True, blank=True)
-    justification = models.TextField(_("faglig begrundelse"), blank=True)
+    justification = models.TextField(_("faglig begrundelse"), blank=True, max_length=LONG_TEXT)
     hensyn = ArrayField(
         models.CharField(max_length=20, choices=Hensyn.choices), verbose_name=_("hensyn"), default=list, blank=True
     )
-    followup_assessment = models.TextField(_("vurdering af behov for opfølgning ud over minimum"), blank=True)
+    followup_assessment = models.TextField(
+        _("vurdering af behov for opfølgning ud over minimum"), blank=True, max_length=NOTE
+    )
     followup_extra_needed = models.BooleanField(_("behov for tættere opfølgning"), default=False)
-    borger_perspective = models.TextField(_("borgerens perspektiv"), blank=True)
+    borger_perspective = models.TextField(_("borgerens perspektiv"), blank=True, max_length=LONG_TEXT)
     sent_to_borger_on = models.DateField(_("sendt til borgeren"), null=True, blank=True)
     sent_to_gp_on = models.DateField(_("sendt til praktiserende læge"), null=True, blank=True)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
@@ -422,6 +435,7 @@ class WithoutTeamGround(models.TextChoices):
     OBVIOUS_FP = "aabenbar_fp", _("Førtidspension: åbenbart at arbejdsevnen ikke kan forbedres")
 
 
+@text_limits
 class Decision(models.Model):
     """The kommune's afgørelse after (or, by exception, without) the indstilling."""
 
@@ -433,7 +447,7 @@ class Decision(models.Model):
     ordning = models.CharField(_("ordning"), max_length=30, choices=Ordning.choices)
     duration_years = models.PositiveSmallIntegerField(_("varighed (år)"), null=True, blank=True)
     follows_recommendation = models.BooleanField(_("følger indstillingen"), null=True)
-    deviation_reason = models.TextField(_("begrundelse for at afvige fra indstillingen"), blank=True)
+    deviation_reason = models.TextField(_("begrundelse for at afvige fra indstillingen"), blank=True, max_length=NOTE)
     benefit_start_on = models.DateField(_("start af ressourceforløbsydelse"), null=True, blank=True)
     without_team_ground = models.CharField(
         _("grundlag for afgørelse uden rehabiliteringsteamet"),
@@ -441,7 +455,7 @@ class Decision(models.Model):
         choices=WithoutTeamGround.choices,
         blank=True,
     )
-    without_team_documentation = models.TextField(_("dokumentation for grundlaget"), blank=True)
+    without_team_documentation = models.TextField(_("dokumentation for grundlaget"), blank=True, max_length=NOTE)
     borger_consent_on = models.DateField(_("borgerens ønske om nyt ressourceforløb registreret"), null=True, blank=True)
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)

@@ -137,6 +137,19 @@ def register() -> None:
 AGENDA_ACCESS_AFTER_MEETING = timedelta(days=60)
 
 
+def meetings_open_to_member(user):
+    """The one definition of the window: the meetings a rehabiliteringsteam member may open are
+    their own teams' meetings that are upcoming or held within AGENDA_ACCESS_AFTER_MEETING.
+    Every meeting page, the agenda, attendance, the packet and the forløb rule below use it
+    (through rehab.selectors.meetings_visible_to for the pages)."""
+    from rehab.models import RehabTeam, TeamMeeting
+
+    return TeamMeeting.objects.filter(
+        rehab_team__in=RehabTeam.objects.filter(memberships__user=user),
+        starts_at__gte=clock.now() - AGENDA_ACCESS_AFTER_MEETING,
+    )
+
+
 @rules.predicate
 def is_rehab_member_with_forloeb_on_agenda(user, forloeb) -> bool:
     """A rehab team member sees a forløb only while it is on one of their meetings' agendas:
@@ -146,11 +159,7 @@ def is_rehab_member_with_forloeb_on_agenda(user, forloeb) -> bool:
 
     if forloeb is None or user.role != Role.REHAB_MEMBER:
         return False
-    return AgendaItem.objects.filter(
-        forloeb=forloeb,
-        meeting__rehab_team__memberships__user=user,
-        meeting__starts_at__gte=clock.now() - AGENDA_ACCESS_AFTER_MEETING,
-    ).exists()
+    return AgendaItem.objects.filter(forloeb=forloeb, meeting__in=meetings_open_to_member(user)).exists()
 
 
 @rules.predicate

@@ -52,24 +52,38 @@ def decisions(*, forloeb: Forloeb) -> list[Decision]:
     return list(forloeb.decisions.select_related("recommendation", "decided_by").order_by("decided_on", "id"))
 
 
-def agenda_items_of_forloeb(*, forloeb: Forloeb) -> list[AgendaItem]:
-    return list(forloeb.agenda_items.select_related("meeting__rehab_team").order_by("meeting__starts_at"))
+def agenda_items_of_forloeb(*, forloeb: Forloeb, user: User) -> list[AgendaItem]:
+    """The forløb's places on agendas, of the meetings the user may open (see meetings_visible_to)."""
+    return list(
+        forloeb.agenda_items.filter(meeting__in=meetings_visible_to(user=user))
+        .select_related("meeting__rehab_team")
+        .order_by("meeting__starts_at")
+    )
 
 
-def agenda_items_awaiting_recommendation(*, forloeb: Forloeb):
-    """Meetings the forløb was discussed at (already begun) that have no indstilling yet."""
+def agenda_items_awaiting_recommendation(*, forloeb: Forloeb, user: User):
+    """Meetings the forløb was discussed at (already begun) that have no indstilling yet,
+    of the meetings the user may open."""
     return (
-        AgendaItem.objects.filter(forloeb=forloeb, recommendation__isnull=True, meeting__starts_at__lte=clock.now())
+        AgendaItem.objects.filter(
+            forloeb=forloeb,
+            recommendation__isnull=True,
+            meeting__starts_at__lte=clock.now(),
+            meeting__in=meetings_visible_to(user=user),
+        )
         .select_related("meeting__rehab_team")
         .order_by("-meeting__starts_at")
     )
 
 
 def meetings_visible_to(*, user: User):
-    """Rehab members see the meetings of their own teams; caseworkers those in their kommune."""
+    """The meetings a user may open, with their agenda: rehab members only their own teams'
+    meetings within the access window (rehab.rules.meetings_open_to_member, the one definition),
+    caseworkers, team leaders and administrators those of their kommune. Every meeting page,
+    agenda item, attendance form and packet is looked up through this."""
     qs = TeamMeeting.objects.select_related("rehab_team")
     if user.role == Role.REHAB_MEMBER:
-        return qs.filter(rehab_team__memberships__user=user)
+        return qs.filter(pk__in=rehab_rules.meetings_open_to_member(user).values("pk"))
     if user.is_superuser:
         return qs
     if user.is_administrator or user.role in (Role.CASEWORKER, Role.COORDINATOR, Role.TEAM_LEADER):
@@ -123,7 +137,7 @@ def meeting_packet(*, forloeb: Forloeb, agenda_item: AgendaItem | None = None) -
         part=part,
         goals=goals_of(document=part),
         health_before=[d for d in health_documents(forloeb=forloeb) if d.phase == MeetingPhase.BEFORE],
-        earlier_forloeb=list(forloeb.borger.forloeb.exclude(pk=forloeb.pk).order_by("sequence_no")),
+        earlier_forloeb=case_selectors.earlier_forloeb(forloeb=forloeb),
         agenda_item=agenda_item,
     )
 
@@ -179,8 +193,8 @@ def forloeb_ids_viewable_on_agenda(*, user: User, items: list[AgendaItem]) -> se
         return set()
     if user.role == Role.REHAB_MEMBER and not user.is_superuser:
         return set(
-            AgendaItem.objects.filter(forloeb_id__in=ids, meeting__rehab_team__memberships__user=user).values_list(
-                "forloeb_id", flat=True
-            )
+            AgendaItem.objects.filter(
+                forloeb_id__in=ids, meeting__in=rehab_rules.meetings_open_to_member(user)
+            ).values_list("forloeb_id", flat=True)
         )
     return {item.forloeb_id for item in items if user.has_perm("rehab.view_documents", item.forloeb)}

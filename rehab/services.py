@@ -11,8 +11,9 @@ from django.utils.translation import gettext as _
 
 from cases import clock
 from cases import services as case_services
+from cases.concurrency import check_unchanged, refuse_overwrite
 from cases.models import Forloeb, Outcome, Phase, User
-from cases.rulepacks import rulepack_on
+from cases.rulepacks import rulepack_errors, rulepack_on
 from cases.validation import add_error, not_in_future, raise_if
 from rehab.models import (
     CERTIFICATE_FORMS,
@@ -97,7 +98,10 @@ def age_on(forloeb: Forloeb, day: date) -> int:
 
 
 @transaction.atomic
-def preparatory_part_save(*, forloeb: Forloeb, data: dict, actor: User) -> PreparatoryPart:
+def preparatory_part_save(
+    *, forloeb: Forloeb, data: dict, actor: User, edit_token: str | None = None
+) -> PreparatoryPart:
+    """`edit_token` is the form's (cases.concurrency): a save from a stale page is refused."""
     forloeb = _lock(forloeb)
     if forloeb.phase not in EDITABLE_PREPARATORY_PHASES:
         raise ValidationError(
@@ -116,7 +120,8 @@ def preparatory_part_save(*, forloeb: Forloeb, data: dict, actor: User) -> Prepa
         add_error(errors, "signed_by_borger_on", _("Borgeren kan ikke have underskrevet, før arbejdet blev påbegyndt."))
     raise_if(errors)
     fields = {f.name for f in PreparatoryPart._meta.get_fields() if f.concrete} - {"id", "forloeb", "updated_at"}
-    part, _created = PreparatoryPart.objects.get_or_create(forloeb=forloeb)
+    part, _created = PreparatoryPart.objects.get_or_create(forloeb=forloeb)  # every writer locks the forløb first
+    check_unchanged(part, edit_token)
     for name, value in data.items():
         if name in fields:
             setattr(part, name, value if value is not None else ("" if isinstance(getattr(part, name), str) else None))
@@ -236,11 +241,15 @@ def health_document_add(*, forloeb: Forloeb, data: dict, actor: User) -> HealthD
 
 @transaction.atomic
 def health_document_mark_received(*, document: HealthDocument, received_on: date, summary: str, actor: User) -> None:
+    """Set once (cases.concurrency.refuse_overwrite): a second POST, e.g. from a stale page, may
+    add a missing summary but never replaces or clears the date or summary already registered."""
+    document = HealthDocument.objects.select_for_update().get(pk=document.pk)
     data = {f: getattr(document, f) for f in HEALTH_FIELDS} | {"received_on": received_on, "summary": summary}
     raise_if(health_document_errors(data))
-    document.received_on = received_on
-    document.summary = summary
-    document.save(update_fields=["received_on", "summary"])
+    writes = refuse_overwrite(document, received_on=received_on, summary=(summary or "").strip())
+    for name, value in writes.items():
+        setattr(document, name, value)
+    document.save(update_fields=list(writes))
 
 
 # --- Meetings --------------------------------------------------------------------------------
@@ -305,9 +314,13 @@ def attendance_record(
     relative_present: bool | None,
     bisidder_present: bool | None,
     actor: User,
+    edit_token: str | None = None,
 ) -> None:
+    """`edit_token` is the form's (cases.concurrency): a save from a stale page is refused."""
+    agenda_item = AgendaItem.objects.select_for_update().select_related("meeting").get(pk=agenda_item.pk)
     if agenda_item.meeting.starts_at > clock.now():
         raise ValidationError(_("Fremmøde kan først registreres, når mødet er begyndt."))
+    check_unchanged(agenda_item, edit_token)
     agenda_item.sectors_present = sorted(set(sectors_present))
     agenda_item.borger_present = borger_present
     agenda_item.relative_present = relative_present
@@ -374,7 +387,10 @@ def recommendation_record(
     elif given_on and given_on < timezone.localdate(agenda_item.meeting.starts_at):
         add_error(errors, "given_on", _("Indstillingen kan ikke være givet før mødet."))
     not_in_future(errors, given_on=given_on)
-    if given_on:
+    before_rules = rulepack_errors(given_on, field="given_on")
+    for k, v in before_rules.items():
+        errors.setdefault(k, []).extend(v)
+    if given_on and not before_rules:
         for k, v in (
             duration_errors(ordning, duration_years, on=given_on) | reform_errors(forloeb, ordning, on=given_on)
         ).items():
@@ -430,14 +446,18 @@ def recommendation_record(
 def recommendation_mark_sent(
     *, recommendation: Recommendation, sent_to_borger_on: date | None, sent_to_gp_on: date | None, actor: User
 ) -> None:
+    """The dates are set once (cases.concurrency.refuse_overwrite): an empty date keeps the one
+    registered, so a second POST from a stale page adds what is missing and never clears."""
+    recommendation = Recommendation.objects.select_for_update().get(pk=recommendation.pk)
     errors: dict[str, list[str]] = {}
     _sent_dates_errors(
         errors, given_on=recommendation.given_on, sent_to_borger_on=sent_to_borger_on, sent_to_gp_on=sent_to_gp_on
     )
     raise_if(errors)
-    recommendation.sent_to_borger_on = sent_to_borger_on
-    recommendation.sent_to_gp_on = sent_to_gp_on
-    recommendation.save(update_fields=["sent_to_borger_on", "sent_to_gp_on"])
+    writes = refuse_overwrite(recommendation, sent_to_borger_on=sent_to_borger_on, sent_to_gp_on=sent_to_gp_on)
+    for name, value in writes.items():
+        setattr(recommendation, name, value)
+    recommendation.save(update_fields=list(writes))
     case_services.forloeb_changed(forloeb_id=recommendation.forloeb_id)
 
 
@@ -503,6 +523,9 @@ def decision_record(
         add_error(errors, "decided_on", _("Afgørelsen kan ikke være truffet før indstillingen."))
     if decided_on < forloeb.opened_on:
         add_error(errors, "decided_on", _("Afgørelsen kan ikke være truffet, før sagen blev oprettet."))
+    before_rules = rulepack_errors(decided_on, field="decided_on")
+    for k, v in before_rules.items():
+        errors.setdefault(k, []).extend(v)
 
     follows = None
     if recommendation is not None:
@@ -518,6 +541,8 @@ def decision_record(
                 },
             )
 
+    if ordning == Ordning.RESSOURCEFORLOEB and before_rules:
+        raise_if(errors)
     if ordning == Ordning.RESSOURCEFORLOEB:
         pack = rulepack_on(decided_on)
         for k, v in duration_errors(ordning, duration_years, on=decided_on).items():

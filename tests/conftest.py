@@ -1,7 +1,8 @@
 import os
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
+import time_machine
 
 from cases import services
 from cases.models import Role, Sector
@@ -16,6 +17,23 @@ from tests.factories import (
 )
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright + live_server
+
+# --- The clock moved ahead -------------------------------------------------------------------
+# `make test` runs the date-sensitive tests again (see the Makefile; not e2e or bench) with
+# FORLOEB_CLOCK_SHIFT_DAYS=365 and 1095: the whole session, test database included, lives that many
+# days in the future (time-machine moves `cases.clock` and everything under it, and keeps ticking).
+# Any whole number of days works, also a negative one. It starts here, before test modules are imported, so module constants such
+# as `TODAY = clock.today()` see the shifted day. A test about a fixed legal date freezes its own
+# day with time_machine.travel, which nests inside this one.
+CLOCK_SHIFT_DAYS = int(os.environ.get("FORLOEB_CLOCK_SHIFT_DAYS") or 0)
+if CLOCK_SHIFT_DAYS:
+    time_machine.travel(datetime.now(UTC) + timedelta(days=CLOCK_SHIFT_DAYS), tick=True).start()
+
+
+def pytest_report_header(config):
+    if CLOCK_SHIFT_DAYS:
+        return f"clock moved {CLOCK_SHIFT_DAYS} days ahead: today is {date.today().isoformat()}"
+    return None
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ started under the 2020 law, § 113, stk. 2 those that started from 2022.
 
 from datetime import date
 
-from cases.rulepacks import rulepack_on
+from cases.rulepacks import FIRST_DAY, rulepack_on
 from followup.rulepacks import bedre2022, lab2013, lab2020, reform2026, servicestandard
 from followup.rulepacks.base import Pack, Rule
 
@@ -24,7 +24,7 @@ def packs_for(*, started_on: date | None, day: date) -> list[tuple[Pack, str]]:
     """The packs that govern a forløb on a day, each with why, for the forløb's page."""
     result = []
     legal_now = rulepack_on(day)
-    if started_on is not None:
+    if started_on is not None and started_on >= FIRST_DAY:
         legal_start = rulepack_on(started_on)
         if legal_start.code != legal_now.code:
             result.append((_pack(legal_start.code), "start"))

@@ -6,9 +6,11 @@ from django.utils.translation import gettext_lazy as _
 from stdnum.dk import cvr as stdnum_cvr
 
 from cases import clock
-from cases.forms import DateInput
-from plans.models import Forvaltning, Intervention, Source
-from plans.services import EMPLOYER_CATEGORIES
+from cases.concurrency import EditTokenMixin
+from cases.forms import BoundedDateField, DateInput
+from cases.text import limit_of
+from plans.models import ActionPlan, Forvaltning, Intervention, InterventionEvent, Source
+from plans.services import EMPLOYER_CATEGORIES, PLAN_FIELDS
 from rehab.models import Hensyn, InterventionCategory
 
 TEXTAREA = forms.Textarea(attrs={"rows": 3})
@@ -20,8 +22,11 @@ def compact_cvr(value: str) -> str:
     return stdnum_cvr.compact(value) if value and value.strip() else ""
 
 
-class PlanForm(forms.Form):
-    """The fields of a draft indsatsplan (services.plan_update)."""
+class PlanForm(EditTokenMixin, forms.Form):
+    """The fields of a draft indsatsplan (services.plan_update), with the edit token of the
+    plan as loaded (cases.concurrency)."""
+
+    edit_token_fields = PLAN_FIELDS
 
     coordinator = forms.ModelChoiceField(label=_("Koordinerende sagsbehandler"), queryset=None, required=False)
     followup_cadence_weeks = forms.IntegerField(
@@ -32,16 +37,18 @@ class PlanForm(forms.Form):
         help_text=_("Hvor ofte I holder opfølgningssamtale, fx hver 4. uge."),
     )
     followup_agreement = forms.CharField(
+        max_length=limit_of(ActionPlan, "followup_agreement"),
         label=_("Aftale om opfølgning"),
         widget=TEXTAREA,
         required=False,
         help_text=_("Hvordan og hvor ofte I taler sammen, med borgerens ønsker."),
     )
-    next_followup_on = forms.DateField(label=_("Næste samtale"), widget=DateInput(), required=False)
+    next_followup_on = BoundedDateField(label=_("Næste samtale"), widget=DateInput(), required=False)
     hensyn = forms.MultipleChoiceField(
         label=_("Hensyn"), choices=Hensyn.choices, widget=forms.CheckboxSelectMultiple, required=False
     )
     borger_perspective = forms.CharField(
+        max_length=limit_of(ActionPlan, "borger_perspective"),
         label=_("Borgerens perspektiv på de planlagte indsatser"),
         widget=TEXTAREA,
         required=False,
@@ -58,7 +65,7 @@ class PlanForm(forms.Form):
                 "hensyn": list(plan.hensyn),
                 "borger_perspective": plan.borger_perspective,
             }
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, edit_of=plan, **kwargs)
         self.fields["coordinator"].queryset = coordinators
 
 
@@ -66,11 +73,11 @@ class MilestoneForm(forms.Form):
     description = forms.CharField(
         label=_("Delmål"), max_length=300, error_messages={"required": _("Beskriv delmålet.")}
     )
-    target_date = forms.DateField(label=_("Forventet nået"), widget=DateInput(), required=False)
+    target_date = BoundedDateField(label=_("Forventet nået"), widget=DateInput(), required=False)
 
 
 class CompleteForm(forms.Form):
-    completed_on = forms.DateField(label=_("Færdiggjort den"), widget=DateInput(), error_messages=DATE_REQUIRED)
+    completed_on = BoundedDateField(label=_("Færdiggjort den"), widget=DateInput(), error_messages=DATE_REQUIRED)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -93,8 +100,8 @@ class InterventionForm(forms.Form):
         label=_("Indsats"), queryset=None, error_messages={"required": _("Vælg en indsats fra kataloget.")}
     )
     description = forms.CharField(label=_("Beskrivelse"), max_length=300, required=False)
-    planned_start = forms.DateField(label=_("Planlagt start"), widget=DateInput(), required=False)
-    planned_end = forms.DateField(label=_("Planlagt slut"), widget=DateInput(), required=False)
+    planned_start = BoundedDateField(label=_("Planlagt start"), widget=DateInput(), required=False)
+    planned_end = BoundedDateField(label=_("Planlagt slut"), widget=DateInput(), required=False)
     hours_per_week = forms.DecimalField(
         label=_("Timer pr. uge"), max_digits=4, decimal_places=1, required=False, min_value=0
     )
@@ -136,23 +143,26 @@ MOVE_DATE_LABELS = {
 }
 
 
-class InterventionMoveForm(forms.Form):
+class InterventionMoveForm(EditTokenMixin, forms.Form):
     """The few fields one lifecycle step needs, pre-filled so the usual case is one click on
-    "Gem". Which fields appear depends on the action and the indsats."""
+    "Gem". Which fields appear depends on the action and the indsats. The edit token holds the
+    status the page showed (cases.concurrency), so a step chosen on a stale page is refused."""
+
+    edit_token_fields = ("status",)
 
     def __init__(self, *args, action: str, intervention: Intervention, **kwargs):
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, edit_of=intervention, **kwargs)
         self.action = action
         self.intervention = intervention
         today = clock.today()
         employer = intervention.category in EMPLOYER_CATEGORIES
         if action == "plan":
-            self.fields["planned_start"] = forms.DateField(
+            self.fields["planned_start"] = BoundedDateField(
                 label=_("Planlagt start"), widget=DateInput(), initial=today, error_messages=DATE_REQUIRED
             )
-            self.fields["planned_end"] = forms.DateField(label=_("Planlagt slut"), widget=DateInput(), required=False)
+            self.fields["planned_end"] = BoundedDateField(label=_("Planlagt slut"), widget=DateInput(), required=False)
         else:
-            self.fields["on"] = forms.DateField(
+            self.fields["on"] = BoundedDateField(
                 label=MOVE_DATE_LABELS[action], widget=DateInput(), initial=today, error_messages=DATE_REQUIRED
             )
         if employer and (action == "grant" or (action == "start" and not intervention.employer_cvr)):
@@ -166,6 +176,7 @@ class InterventionMoveForm(forms.Form):
             )
         if action in ("interrupt", "not_started"):
             self.fields["reason"] = forms.CharField(
+                max_length=limit_of(InterventionEvent, "reason"),
                 label=_("Begrundelse"),
                 required=False,
                 widget=forms.Textarea(attrs={"rows": 2, "required": True}),
@@ -177,6 +188,7 @@ class InterventionMoveForm(forms.Form):
             "on": data.get("on") or clock.today(),
             "reason": data.get("reason") or "",
             "employer_cvr": compact_cvr(data.get("employer_cvr") or ""),
+            "edit_token": self.submitted_token,
         }
         if self.action == "plan":
             kwargs["planned_start"] = data.get("planned_start")

@@ -7,10 +7,11 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from cases import clock
-from cases.forms import DateInput
+from cases.forms import BoundedDateField, DateInput
+from cases.text import limit_of
 from plans.models import (
-    Consent,
     ConsentRecipient,
+    CoordinationNote,
     Forvaltning,
     OtherCaseKind,
     ProblemAreaKind,
@@ -35,7 +36,7 @@ def _today_at_most(form: forms.Form, *names: str) -> None:
 class ProblemAreaForm(forms.Form):
     kind = forms.ChoiceField(label=_("Problemområde"), choices=[("", "---------"), *ProblemAreaKind.choices])
     source = forms.ChoiceField(label=_("Kilde"), choices=[("", "---------"), *ProblemSource.choices])
-    recorded_on = forms.DateField(label=_("Registreret"), widget=DateInput())
+    recorded_on = BoundedDateField(label=_("Registreret"), widget=DateInput())
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("auto_id", "problem_%s")
@@ -45,7 +46,7 @@ class ProblemAreaForm(forms.Form):
 
 class ProgressForm(forms.Form):
     milestone = forms.ModelChoiceField(label=_("Delmål"), queryset=None)
-    recorded_on = forms.DateField(label=_("Dato"), widget=DateInput())
+    recorded_on = BoundedDateField(label=_("Dato"), widget=DateInput())
     # No min/max validators here: the service's "Scoren skal være mellem 1 og 5." is the message.
     score = forms.IntegerField(
         label=_("Score (1-5)"),
@@ -78,12 +79,13 @@ class OtherCaseForm(forms.Form):
         help_text=_("Kun samtykker, der gælder i dag, kan vælges."),
     )
 
-    def __init__(self, *args, borger, **kwargs):
+    def __init__(self, *args, consents, **kwargs):
+        """`consents`: the borger's consents the user may see (plans.selectors.consents_for)."""
         kwargs.setdefault("auto_id", "othercase_%s")
         super().__init__(*args, **kwargs)
         today = clock.today()
         self.fields["consent"].queryset = (
-            Consent.objects.filter(borger=borger, given_on__lte=today)
+            consents.filter(given_on__lte=today)
             .filter(Q(expires_on__isnull=True) | Q(expires_on__gte=today))
             .filter(Q(withdrawn_on__isnull=True) | Q(withdrawn_on__gt=today))
             .order_by("-given_on", "-id")
@@ -94,8 +96,8 @@ class OtherCaseForm(forms.Form):
 class ConsentForm(forms.Form):
     recipient = forms.ChoiceField(label=_("Deling med"), choices=[("", "---------"), *ConsentRecipient.choices])
     scope = forms.CharField(label=_("Omfang"), max_length=300, error_messages={"required": REQUIRED_SCOPE})
-    given_on = forms.DateField(label=_("Givet"), widget=DateInput())
-    expires_on = forms.DateField(label=_("Udløber"), widget=DateInput(), required=False)
+    given_on = BoundedDateField(label=_("Givet"), widget=DateInput())
+    expires_on = BoundedDateField(label=_("Udløber"), widget=DateInput(), required=False)
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("auto_id", "consent_%s")
@@ -104,10 +106,13 @@ class ConsentForm(forms.Form):
 
 
 class CoordinationNoteForm(forms.Form):
-    written_on = forms.DateField(label=_("Dato"), widget=DateInput())
+    written_on = BoundedDateField(label=_("Dato"), widget=DateInput())
     forvaltning = forms.ChoiceField(label=_("Forvaltning"), choices=[("", "---------"), *Forvaltning.choices])
     note = forms.CharField(
-        label=_("Notat"), widget=forms.Textarea(attrs={"rows": 3}), error_messages={"required": REQUIRED_NOTE}
+        max_length=limit_of(CoordinationNote, "note"),
+        label=_("Notat"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": REQUIRED_NOTE},
     )
     intervention = forms.ModelChoiceField(
         label=_("Vedrører indsatsen"), queryset=None, required=False, empty_label=_("Ingen bestemt indsats")

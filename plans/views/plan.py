@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from cases import selectors as case_selectors
 from cases.forms import add_service_errors
+from cases.http import HTMX_FORM_ERROR
 from cases.models import AccessAction, Forloeb, Phase
 from cases.services import access_log_record
 from plans import selectors, services
@@ -210,7 +211,9 @@ def plan_update(request: HttpRequest, pk: int) -> HttpResponse:
     form = PlanForm(request.POST, coordinators=coordinators, plan=draft, auto_id="plan_%s")
     if form.is_valid():
         try:
-            services.plan_update(plan=draft, data=form.cleaned_data, actor=request.user)
+            services.plan_update(
+                plan=draft, data=form.cleaned_data, actor=request.user, edit_token=form.submitted_token
+            )
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
@@ -383,6 +386,7 @@ def intervention_move(request: HttpRequest, ipk: int, action: str) -> HttpRespon
             return _back(forloeb, f"indsats-{moved.pk}")
     context = _context(request, forloeb, move=(intervention.pk, action, form))
     if request.htmx:
-        # htmx does not swap 4xx answers; the errors are in the region, marked role="alert".
-        return render(request, REGION, {**context, "oob": True})
+        # The htmx form-error convention (templates/base.html): 422 with the re-rendered region,
+        # the errors in it marked role="alert".
+        return render(request, REGION, {**context, "oob": True}, status=HTMX_FORM_ERROR)
     return render(request, PAGE, context, status=400)

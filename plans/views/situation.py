@@ -175,10 +175,15 @@ def _context(request: HttpRequest, forloeb: Forloeb, **forms) -> dict:
         ).order_by("recorded_on", "id"):
             by_lineage[p.milestone_lineage].append(p)
     progression = [MilestoneProgress(m, by_lineage[m.lineage], _chart(m, by_lineage[m.lineage])) for m in milestones]
-    consents = [ConsentRow(c, *_consent_state(c, today)) for c in forloeb.borger.consents.order_by("-given_on", "-id")]
+    consents = [
+        ConsentRow(c, *_consent_state(c, today))
+        for c in selectors.consents_for(forloeb=forloeb, user=user).order_by("-given_on", "-id")
+    ]
     other_cases = [
         OtherCaseRow(c, *(_consent_state(c.consent, today) if c.consent else ("", False)))
-        for c in forloeb.borger.other_cases.select_related("consent").order_by("-active", "kind", "id")
+        for c in selectors.other_cases_for(forloeb=forloeb, user=user)
+        .select_related("consent")
+        .order_by("-active", "kind", "id")
     ]
     context = {
         "forloeb": forloeb,
@@ -200,7 +205,8 @@ def _context(request: HttpRequest, forloeb: Forloeb, **forms) -> dict:
         context.update(
             problem_form=forms.get("problem_form") or ProblemAreaForm(),
             progress_form=(forms.get("progress_form") or ProgressForm(milestones=_milestones(plan))) if plan else None,
-            other_case_form=forms.get("other_case_form") or OtherCaseForm(borger=forloeb.borger),
+            other_case_form=forms.get("other_case_form")
+            or OtherCaseForm(consents=selectors.consents_for(forloeb=forloeb, user=user)),
             consent_form=forms.get("consent_form") or ConsentForm(),
             coordination_form=forms.get("coordination_form")
             or CoordinationNoteForm(interventions=_interventions(forloeb)),
@@ -283,7 +289,7 @@ def other_case_add(request: HttpRequest, pk: int) -> HttpResponse:
     return _save(
         request,
         forloeb,
-        OtherCaseForm(request.POST, borger=forloeb.borger),
+        OtherCaseForm(request.POST, consents=selectors.consents_for(forloeb=forloeb, user=request.user)),
         "other_case_form",
         "other-cases-heading",
         _("Den anden sag er registreret."),
@@ -316,7 +322,7 @@ def consent_withdraw(request: HttpRequest, consent_pk: int) -> HttpResponse:
     except ValueError:
         raise Http404 from None
     forloeb = _editable(request, forloeb_pk)
-    consent = Consent.objects.filter(pk=consent_pk, borger_id=forloeb.borger_id).first()
+    consent = selectors.consents_for(forloeb=forloeb, user=request.user).filter(pk=consent_pk).first()
     if consent is None:
         raise Http404
     if consent.withdrawn_on is not None:

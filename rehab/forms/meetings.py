@@ -10,6 +10,8 @@ from django import forms
 from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
+from cases.concurrency import EditTokenMixin
+from cases.forms import BoundedDateField
 from cases.models import Forloeb, Sector, User
 from rehab import selectors
 from rehab.models import AgendaItem, RehabTeam, TeamMeeting
@@ -50,7 +52,7 @@ class MeetingForm(forms.Form):
             "invalid_choice": _("Vælg et af kommunens rehabiliteringsteams."),
         },
     )
-    date = forms.DateField(
+    date = BoundedDateField(
         label=_("Dato"),
         widget=DateInput(),
         error_messages={"required": _("Angiv mødets dato."), "invalid": _("Skriv datoen som dd.mm.åååå.")},
@@ -144,7 +146,10 @@ def _presence_field(label) -> forms.ChoiceField:
     )
 
 
-class AttendanceForm(forms.Form):
+class AttendanceForm(EditTokenMixin, forms.Form):
+    """Who attended one agenda item; "Ret fremmøde" edits it, so it carries the edit token."""
+
+    edit_token_fields = ("sectors_present", *PRESENCE_FIELDS)
     sectors_present = forms.MultipleChoiceField(
         label=_("Sektorer til stede"),
         choices=Sector.choices,
@@ -168,4 +173,4 @@ def attendance_form_for(item: AgendaItem, data=None) -> AttendanceForm:
     """One form per agenda item, with ids prefixed by the item so a meeting page can hold many."""
     initial = {"sectors_present": list(item.sectors_present)}
     initial.update({name: _as_choice(getattr(item, name)) for name in PRESENCE_FIELDS})
-    return AttendanceForm(data, initial=initial, auto_id=f"id_att{item.pk}_%s")
+    return AttendanceForm(data, initial=initial, auto_id=f"id_att{item.pk}_%s", edit_of=item)

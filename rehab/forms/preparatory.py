@@ -1,18 +1,22 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from cases.forms import DateInput
+from cases.concurrency import EditTokenMixin
+from cases.forms import BoundedDateField, DateInput, bounded_formfield
+from cases.text import limit_of
 from rehab.models import Goal, HealthDocument, Occupation, PreparatoryPart
 
 TEXTAREA = forms.Textarea(attrs={"rows": 3})
 
 
-class PreparatoryPartForm(forms.ModelForm):
+class PreparatoryPartForm(EditTokenMixin, forms.ModelForm):
     """All sections of the forberedende del. Saving a draft is always allowed; the
-    checklist (rehab.rules.preparatory_checklist) says what is still missing."""
+    checklist (rehab.rules.preparatory_checklist) says what is still missing. Carries the
+    edit token of the sections as loaded (cases.concurrency), also when nothing is saved yet."""
 
     class Meta:
         model = PreparatoryPart
+        formfield_callback = bounded_formfield
         fields = [
             "work_started_on",
             "wishes",
@@ -76,6 +80,7 @@ class GoalForm(forms.ModelForm):
 class HealthDocumentForm(forms.ModelForm):
     class Meta:
         model = HealthDocument
+        formfield_callback = bounded_formfield
         fields = HealthDocument.INPUT_FIELDS
         widgets = {
             "requested_on": DateInput(),
@@ -90,5 +95,10 @@ class HealthDocumentForm(forms.ModelForm):
 
 
 class HealthReceivedForm(forms.Form):
-    received_on = forms.DateField(label=_("Modtaget"), widget=DateInput())
-    summary = forms.CharField(label=_("Kort resumé"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    received_on = BoundedDateField(label=_("Modtaget"), widget=DateInput())
+    summary = forms.CharField(
+        max_length=limit_of(HealthDocument, "summary"),
+        label=_("Kort resumé"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+    )

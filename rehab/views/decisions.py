@@ -29,7 +29,7 @@ from rehab.models import Recommendation
 @login_required
 def recommendation_create(request: HttpRequest, pk: int) -> HttpResponse:
     forloeb = selectors.forloeb_get(user=request.user, pk=pk, perm="rehab.record_recommendation")
-    agenda_items = selectors.agenda_items_awaiting_recommendation(forloeb=forloeb)
+    agenda_items = selectors.agenda_items_awaiting_recommendation(forloeb=forloeb, user=request.user)
     data = request.POST if request.method == "POST" else None
     form = RecommendationForm(data, agenda_items=agenda_items)
     goals = GoalFormSet(data, prefix="goal")

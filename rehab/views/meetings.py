@@ -150,6 +150,7 @@ def attendance(request: HttpRequest, item_pk: int) -> HttpResponse:
                 agenda_item=item,
                 sectors_present=form.cleaned_data["sectors_present"],
                 actor=request.user,
+                edit_token=form.submitted_token,
                 **form.cleaned_presence(),
             )
         except ValidationError as exc:

@@ -28,8 +28,8 @@ def _overview_context(request: HttpRequest, forloeb, **forms) -> dict:
         "checklist": selectors.preparatory_checklist(forloeb=forloeb),
         "goals": selectors.goals_of(document=part),
         "health_documents": selectors.health_documents(forloeb=forloeb),
-        "agenda_items": selectors.agenda_items_of_forloeb(forloeb=forloeb),
-        "meeting_held": selectors.agenda_items_awaiting_recommendation(forloeb=forloeb).exists(),
+        "agenda_items": selectors.agenda_items_of_forloeb(forloeb=forloeb, user=user),
+        "meeting_held": selectors.agenda_items_awaiting_recommendation(forloeb=forloeb, user=user).exists(),
         "recommendations": selectors.recommendations(forloeb=forloeb),
         "decisions": selectors.decisions(forloeb=forloeb),
         "can_edit": can_edit,
@@ -66,7 +66,9 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = PreparatoryPartForm(request.POST or None, instance=part)
     if request.method == "POST" and form.is_valid():
         try:
-            services.preparatory_part_save(forloeb=forloeb, data=form.cleaned_data, actor=request.user)
+            services.preparatory_part_save(
+                forloeb=forloeb, data=form.cleaned_data, actor=request.user, edit_token=form.submitted_token
+            )
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:

@@ -89,7 +89,9 @@ def ensure_database(url: str) -> None:
 
 def setup_django(url: str) -> None:
     os.environ["DATABASE_URL"] = url
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    # The test settings: the production settings with fresh random keys (they refuse to start
+    # without secret keys), so a benchmark needs no secrets set.
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.test_settings")
     import django
 
     django.setup()
@@ -130,8 +132,8 @@ SELECT k, 'Benchkommune ' || k, lpad(k::text, 3, '0'), k <= 3 FROM generate_seri
 """
 
 TEAMS = """
-INSERT INTO cases_team (id, kommune_id, name)
-SELECT t, (t - 1) / %(teams_per_kommune)s + 1, 'Team ' || t FROM generate_series(1, %(teams)s) t
+INSERT INTO cases_team (id, kommune_id, name, code)
+SELECT t, (t - 1) / %(teams_per_kommune)s + 1, 'Team ' || t, 'team-' || t FROM generate_series(1, %(teams)s) t
 """
 
 USERS = """
@@ -256,9 +258,10 @@ FROM s WHERE f.kind = 'main' AND f.start_date IS NOT NULL
 STAGE_INDEX = "CREATE INDEX ON bench_f (id); ANALYZE bench_f"
 
 FORLOEB = """
-INSERT INTO cases_forloeb (id, borger_id, sequence_no, kommune_id, team_id, phase, phase_changed_at, opened_on,
-                           start_date, planned_end_date, closed_on, outcome, current_coordinator_id, created_at)
-SELECT id, borger_id, sequence_no, kommune_id, team_id,
+INSERT INTO cases_forloeb (id, uuid, borger_id, sequence_no, kommune_id, team_id, phase, phase_changed_at,
+                           opened_on, start_date, planned_end_date, closed_on, outcome, current_coordinator_id,
+                           created_at)
+SELECT id, md5('bench-forloeb-' || id)::uuid, borger_id, sequence_no, kommune_id, team_id,
        CASE WHEN closed_on IS NOT NULL THEN 'afsluttet'
             WHEN start_date IS NOT NULL AND start_date + 60 <= %(horizon)s::date THEN 'ivaerksaettelse'
             WHEN start_date IS NOT NULL THEN 'indsatsdel'

@@ -9,6 +9,7 @@ from django.utils import timezone
 from cases import services
 from cases.models import AccessAction, AccessLog, Borger, Forloeb, Phase, PhaseTransition
 from tests.conftest import login
+from tests.edit_forms import post_edit
 from tests.factories import BorgerFactory, ForloebFactory, UserFactory
 
 TODAY = timezone.localdate()
@@ -225,7 +226,9 @@ def test_a_stale_page_gets_a_clear_message(client, forloeb, caseworker, teammate
 
 def test_reassigning_the_coordinator_keeps_the_history(client, forloeb, caseworker, teammate):
     when = TODAY
-    response = login(client, caseworker).post(
+    response = post_edit(
+        login(client, caseworker),
+        reverse("cases:forloeb_detail", args=[forloeb.pk]),
         reverse("cases:forloeb_assign_coordinator", args=[forloeb.pk]),
         {"coordinator": teammate.pk, "valid_from": when.isoformat()},
         follow=True,
@@ -237,7 +240,9 @@ def test_reassigning_the_coordinator_keeps_the_history(client, forloeb, casework
 
 
 def test_a_coordinator_outside_the_team_cannot_be_chosen(client, forloeb, caseworker, outsider):
-    response = login(client, caseworker).post(
+    response = post_edit(
+        login(client, caseworker),
+        reverse("cases:forloeb_detail", args=[forloeb.pk]),
         reverse("cases:forloeb_assign_coordinator", args=[forloeb.pk]),
         {"coordinator": outsider.pk, "valid_from": TODAY.isoformat()},
     )
@@ -271,7 +276,10 @@ def test_a_second_forloeb_gets_the_next_sequence_number(client, forloeb, casewor
         outcome="kontanthjaelp",
         closed_on=TODAY,
     )
-    post_create(login(client, caseworker), team, cpr=forloeb.borger.cpr)
+    borger = forloeb.borger
+    post_create(
+        login(client, caseworker), team, cpr=borger.cpr, first_name=borger.first_name, last_name=borger.last_name
+    )
     assert list(forloeb.borger.forloeb.order_by("sequence_no").values_list("sequence_no", "phase")) == [
         (1, Phase.AFSLUTTET),
         (2, Phase.FORBEREDENDE_DEL),
@@ -292,7 +300,10 @@ def test_opening_a_forloeb_with_a_bad_cpr_shows_a_danish_error_and_saves_nothing
 
 
 def test_a_borger_with_an_open_forloeb_cannot_get_another(client, forloeb, caseworker, team):
-    response = post_create(login(client, caseworker), team, cpr=forloeb.borger.cpr)
+    borger = forloeb.borger
+    response = post_create(
+        login(client, caseworker), team, cpr=borger.cpr, first_name=borger.first_name, last_name=borger.last_name
+    )
     assert response.status_code == 400
     assert "allerede et åbent forløb" in response.content.decode()
     assert Forloeb.objects.count() == 1

@@ -61,3 +61,48 @@ def test_the_caseworker_registers_an_overdue_samtale_from_min_dag_and_the_flag_d
     flag = Flag.objects.get(forloeb=f, rule_id="STD_SAMTALE_OVERDUE")
     assert flag.resolved_on == TODAY
     assert static_failures == []
+
+
+def test_acknowledging_a_flag_without_a_comment_shows_the_danish_message_then_a_comment_acknowledges_it(
+    transactional_db,
+    live_server,
+    page,
+    static_failures,
+    log_in,
+    caseworker,
+    make_forloeb,  # noqa: F811
+    samtale,  # noqa: F811
+):
+    """htmx form errors answer 422 (cases.http.HTMX_FORM_ERROR), which base.html tells htmx 2 to
+    swap: without that the caseworker clicks and sees nothing."""
+    f = make_forloeb(
+        opened_on=TODAY - dt.timedelta(days=400),
+        start_date=TODAY - dt.timedelta(days=300),
+        planned_end_date=TODAY + dt.timedelta(days=300),
+    )
+    samtale(f, TODAY - dt.timedelta(days=75), next_on=TODAY - dt.timedelta(days=14))
+    evaluate(TODAY)
+    flag = Flag.objects.get(forloeb=f, rule_id="STD_SAMTALE_OVERDUE")
+
+    log_in(caseworker)
+    page.get_by_role("link", name="Min dag", exact=True).click()
+    row = page.locator(f"#flag-{flag.pk}")
+    row.locator("summary").click()  # opens the <details>
+    with page.expect_response(lambda r: "/kvitter/" in r.url) as answer:
+        row.get_by_role("button", name="Kvittér").click()
+    assert answer.value.status == 422
+    row = page.locator(f"#flag-{flag.pk}")
+    expect(row.get_by_role("alert")).to_have_text("Skriv kort hvad der gøres ved det.")
+    expect(row.get_by_role("textbox", name="Hvad gøres der ved det")).to_have_attribute("aria-invalid", "true")
+    flag.refresh_from_db()
+    assert flag.acknowledged_at is None
+
+    row.get_by_role("textbox", name="Hvad gøres der ved det").fill("Ringer til borgeren i morgen.")
+    with page.expect_response(lambda r: "/kvitter/" in r.url) as answer:
+        row.get_by_role("button", name="Kvittér").click()
+    assert answer.value.status == 200
+    expect(page.locator(f"#flag-{flag.pk}")).to_contain_text("kvitteret: Ringer til borgeren i morgen.")
+    expect(page.get_by_role("alert")).to_have_count(0)
+    flag.refresh_from_db()
+    assert flag.acknowledge_comment == "Ringer til borgeren i morgen." and flag.acknowledged_by == caseworker
+    assert static_failures == []

@@ -168,12 +168,15 @@ def test_the_morning_digest_mails_counts_and_a_link_but_no_names(running, casewo
 def test_a_broken_broker_does_not_lose_the_saved_samtale(
     running, caseworker, monkeypatch, django_capture_on_commit_callbacks
 ):
-    from followup import tasks
+    from followup import outbox, tasks
+    from followup.models import EvaluationRequest
 
     def broker_down(*args, **kwargs):
         raise ConnectionError("Redis is down")
 
-    monkeypatch.setattr(tasks.evaluate_forloeb, "delay", broker_down)
+    monkeypatch.setattr(tasks.drain_outbox, "apply_async", broker_down)
+    monkeypatch.setattr(outbox, "_publish_paused_until", 0.0)  # the failure pauses publishing; undone after
     with django_capture_on_commit_callbacks(execute=True):
         services.followup_register(forloeb=running, data=samtale_data(), actor=caseworker)
     assert FollowUpMeeting.objects.filter(forloeb=running).exists()
+    assert EvaluationRequest.objects.filter(forloeb=running).exists()  # waiting for the sweep

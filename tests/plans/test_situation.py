@@ -272,7 +272,12 @@ def test_another_case_is_added_with_a_consent_and_shown_prominently(client, case
 def test_another_case_needs_a_source_and_the_borgers_own_valid_consent(client, caseworker, forloeb):
     strangers = Consent.objects.create(borger=BorgerFactory(), recipient="anden_forvaltning", scope="x", given_on=TODAY)
     withdrawn = Consent.objects.create(
-        borger=forloeb.borger, recipient="anden_forvaltning", scope="y", given_on=YESTERDAY, withdrawn_on=TODAY
+        borger=forloeb.borger,
+        forloeb=forloeb,
+        recipient="anden_forvaltning",
+        scope="y",
+        given_on=YESTERDAY,
+        withdrawn_on=TODAY,
     )
     login(client, caseworker)
     response = client.post(post_url("other_case_add", forloeb), {"kind": "bolig", "source": "  "})
@@ -293,6 +298,7 @@ def test_another_case_needs_a_source_and_the_borgers_own_valid_consent(client, c
 def test_a_consent_is_added_and_its_state_shown(client, caseworker, forloeb):
     Consent.objects.create(
         borger=forloeb.borger,
+        forloeb=forloeb,
         recipient="praktiserende_laege",
         scope="Gammelt",
         given_on=TODAY - dt.timedelta(days=400),

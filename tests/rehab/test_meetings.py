@@ -10,12 +10,14 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from cases import clock
 from cases import services as case_services
 from cases.models import Phase, Role, Sector
 from rehab import services as rehab_services
-from rehab.forms.meetings import agenda_form_for
+from rehab.forms.meetings import agenda_form_for, attendance_form_for
 from rehab.models import AgendaItem, DocumentKind, GoalKind, TeamMeeting
 from tests.conftest import login
+from tests.edit_forms import post_edit
 from tests.factories import (
     AgendaItemFactory,
     BorgerFactory,
@@ -35,6 +37,15 @@ NOW = timezone.now()
 
 def messages_of(response) -> list[str]:
     return [str(m) for m in get_messages(response.wsgi_request)]
+
+
+def record_attendance(client, item, data):
+    """Record attendance from the meeting page, with the edit token its form gave; before the
+    meeting the page has no such form, so the token is the one the form would carry."""
+    address = reverse("rehab:attendance", args=[item.pk])
+    if item.meeting.starts_at > clock.now():
+        return client.post(address, {**data, "edit_token": attendance_form_for(item)["edit_token"].value()})
+    return post_edit(client, reverse("rehab:meeting_detail", args=[item.meeting_id]), address, data)
 
 
 @pytest.fixture
@@ -292,8 +303,9 @@ def test_a_caseworker_of_another_team_sees_the_meeting_but_not_who_is_on_it(clie
 
 def test_attendance_is_recorded_after_the_meeting(client, caseworker, ready, past):
     item = AgendaItemFactory(meeting=past, forloeb=ready, slot_start=time(9, 0))
-    response = login(client, caseworker).post(
-        reverse("rehab:attendance", args=[item.pk]),
+    response = record_attendance(
+        login(client, caseworker),
+        item,
         {
             "sectors_present": [Sector.EMPLOYMENT, Sector.SOCIAL, Sector.REGIONAL_HEALTH],
             "borger_present": "ja",
@@ -316,7 +328,7 @@ def test_attendance_is_recorded_after_the_meeting(client, caseworker, ready, pas
 
 def test_a_rehab_member_of_the_team_records_attendance(client, member, ready, past):
     item = AgendaItemFactory(meeting=past, forloeb=ready, slot_start=time(9, 0))
-    login(client, member).post(reverse("rehab:attendance", args=[item.pk]), {"borger_present": "nej"})
+    record_attendance(login(client, member), item, {"borger_present": "nej"})
     item.refresh_from_db()
     assert item.borger_present is False
 
@@ -326,7 +338,7 @@ def test_attendance_waits_for_the_meeting_to_begin(client, caseworker, ready, up
     login(client, caseworker)
     body = client.get(reverse("rehab:meeting_detail", args=[upcoming.pk])).content.decode()
     assert "Fremmøde registreres, når mødet er begyndt." in body
-    response = client.post(reverse("rehab:attendance", args=[item.pk]), {"borger_present": "ja"})
+    response = record_attendance(client, item, {"borger_present": "ja"})
     assert "Fremmøde kan først registreres, når mødet er begyndt." in messages_of(response)
     item.refresh_from_db()
     assert item.borger_present is None

@@ -9,10 +9,17 @@ from django.utils import timezone
 from cases.models import Forloeb, Phase, PhaseTransition
 from rehab.models import DocumentKind, Goal, GoalKind, HealthDocument, PreparatoryPart
 from tests.conftest import login
+from tests.edit_forms import post_edit
 from tests.factories import COMPLETE_PREPARATORY, HealthDocumentFactory, OccupationFactory, PreparatoryPartFactory
 from tests.rehab.conftest import make_ready_for_team
 
 TODAY = timezone.localdate()
+
+
+def save_preparatory(client, forloeb, data, **kwargs):
+    """Save the forberedende del from its page, with the edit token the page gave."""
+    address = reverse("rehab:preparatory_edit", args=[forloeb.pk])
+    return post_edit(client, address, address, data, **kwargs)
 
 
 def rehab_url(f):
@@ -31,8 +38,9 @@ def send(client, forloeb):
 
 def test_a_caseworker_writes_the_forberedende_del_in_sections_and_sees_what_is_missing(client, forloeb, caseworker):
     login(client, caseworker)
-    response = client.post(
-        reverse("rehab:preparatory_edit", args=[forloeb.pk]),
+    response = save_preparatory(
+        client,
+        forloeb,
         {"work_started_on": TODAY.isoformat(), "wishes": "Vil gerne arbejde i en butik.", "borger_wish": "fleksjob"},
         follow=True,
     )
@@ -108,7 +116,7 @@ def test_a_le145_replaces_le265_only_when_under_six_months_old(client, forloeb, 
 def test_bad_input_in_the_forberedende_del_is_refused_and_saves_nothing(
     client, forloeb, caseworker, data, field_message
 ):
-    response = login(client, caseworker).post(reverse("rehab:preparatory_edit", args=[forloeb.pk]), data)
+    response = save_preparatory(login(client, caseworker), forloeb, data)
     assert response.status_code == 400
     assert field_message in response.content.decode()
     assert not PreparatoryPart.objects.exists()
@@ -118,9 +126,7 @@ def test_the_forberedende_del_is_locked_once_the_indstilling_is_given(client, te
     from tests.factories import ForloebFactory
 
     forloeb = ForloebFactory(team=team, phase=Phase.INDSTILLING)
-    response = login(client, caseworker).post(
-        reverse("rehab:preparatory_edit", args=[forloeb.pk]), {"wishes": "Ændret efter mødet"}
-    )
+    response = save_preparatory(login(client, caseworker), forloeb, {"wishes": "Ændret efter mødet"})
     assert response.status_code == 400
     assert "kan kun ændres, indtil rehabiliteringsteamet har givet sin indstilling" in response.content.decode()
     assert not PreparatoryPart.objects.exists()

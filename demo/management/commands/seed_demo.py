@@ -242,6 +242,7 @@ OPEN_WINDOW_DAYS = {
     Phase.IVAERKSAETTELSE: 2000,
 }
 MAX_TRIES = 5000
+SHARE_SAMPLES = 1000  # simulated forløb per estimate of the share still running after the reform
 
 
 @dataclass
@@ -369,22 +370,95 @@ def simulate(rng: random.Random, opened_on: date, route: list[str], outcome: str
     return plan, leaves_on
 
 
-def plan_open(rng: random.Random, target: str, today: date, *, genforelaeggelse: bool) -> Plan:
-    """A forløb that is in `target` today."""
+def stopped_on(today: date) -> date | None:
+    """The day the law in force today stopped new ressourceforløb (REFORM2026), or None."""
+    pack = rulepack_on(today)
+    return None if pack.new_forloeb_allowed else pack.valid_from
+
+
+def in_phase_on(plan: Plan, leaves_on: date, day: date) -> bool:
+    """The simulated forløb is in its last phase on `day` and the law allowed every grant it got."""
+    entered = plan.steps[-1].on if plan.steps else plan.opened_on
+    return (
+        plan.opened_on >= FIRST_DAY
+        and (entered < day or not plan.steps)
+        and leaves_on > day
+        and rules_allow(plan, ("grant",))
+    )
+
+
+def plan_open(rng: random.Random, target: str, today: date, *, genforelaeggelse: bool) -> Plan | None:
+    """A forløb that is in `target` today, or None if none was found in MAX_TRIES attempts.
+
+    A forløb that has been granted a ressourceforløb must have been opened before the law
+    stopped new ones, so its opening day is then drawn from before the stop.
+    """
     route = route_for(target, genforelaeggelse=genforelaeggelse, closed_from=None)
     window = OPEN_WINDOW_DAYS[Phase.IVAERKSAETTELSE if genforelaeggelse else target]
+    latest, stop = today, stopped_on(today)
+    if stop and "grant" in route:
+        latest = min(today, stop - timedelta(days=1))
+    span = (latest - max(today - timedelta(days=window), FIRST_DAY)).days
+    if span < 0:
+        return None
     for _ in range(MAX_TRIES):
-        opened_on = workday(today - timedelta(days=rng.randint(0, window)), -1)
-        plan, leaves_on = simulate(rng, opened_on, route)
-        entered = plan.steps[-1].on if plan.steps else opened_on
-        if (
-            plan.opened_on >= FIRST_DAY
-            and (entered < today or not plan.steps)
-            and leaves_on > today
-            and rules_allow(plan)
-        ):
+        plan, leaves_on = simulate(rng, workday(latest - timedelta(days=rng.randint(0, span)), -1), route)
+        if in_phase_on(plan, leaves_on, today):
             return plan
-    raise CommandError(f"Kunne ikke lægge et åbent forløb i fasen {target}.")
+    return None
+
+
+def still_running_share(target: str, today: date, *, genforelaeggelse: bool) -> float:
+    """Of the forløb that would be in `target` today had the law not stopped new ressourceforløb,
+    the share that can be: the chance that a forløb opened in the phase's usual window is there
+    today, against that chance on the day before the stop (1 before the stop and for the phases
+    that need no grant). Estimated by simulation with a generator of its own."""
+    stop = stopped_on(today)
+    route = route_for(target, genforelaeggelse=genforelaeggelse, closed_from=None)
+    if stop is None or "grant" not in route:
+        return 1.0
+    window = OPEN_WINDOW_DAYS[Phase.IVAERKSAETTELSE if genforelaeggelse else target]
+
+    def chance(day: date) -> float:
+        rng = random.Random(SEED)  # the same draws on both days
+        hits = 0
+        for _ in range(SHARE_SAMPLES):
+            plan, leaves_on = simulate(rng, workday(day - timedelta(days=rng.randint(0, window)), -1), route)
+            hits += in_phase_on(plan, leaves_on, day)
+        return hits / SHARE_SAMPLES
+
+    before = chance(stop - timedelta(days=1))
+    return min(1.0, chance(today) / before) if before else 0.0
+
+
+EARLY_PHASES = (Phase.FORBEREDENDE_DEL, Phase.REHABILITERINGSTEAM, Phase.INDSTILLING)
+
+
+def place_open(rng: random.Random, target: str, today: date, *, genforelaeggelse: bool, shares: dict) -> Plan:
+    """The current forløb of a borger who would be in `target` today.
+
+    After the 2026 reform stopped new ressourceforløb, a forløb is in a granted phase (indsatsdel,
+    iværksættelse, or any phase after a genforelæggelse) only if it was opened before the stop.
+    Running forløb continue, but as the years pass ever fewer are left (`still_running_share`):
+    the borger who would have had one has a forløb that has ended instead, or in the phases before
+    the grant, a case that is not a ressourceforløb (the team may recommend fleksjob or
+    førtidspension). `shares` keeps the shares already estimated, so the seed stays fast.
+    """
+    key = (target, genforelaeggelse)
+    if key not in shares:
+        shares[key] = still_running_share(target, today, genforelaeggelse=genforelaeggelse)
+    if shares[key] >= 1 or rng.random() < shares[key]:
+        plan = plan_open(rng, target, today, genforelaeggelse=genforelaeggelse)
+        if plan is not None:
+            return plan
+    if target in EARLY_PHASES:
+        plan = plan_open(rng, target, today, genforelaeggelse=False)
+        if plan is None:
+            raise CommandError(f"Kunne ikke lægge et åbent forløb i fasen {target}.")
+        return plan
+    return plan_closed(
+        rng, pick(rng, {str(k): v for k, v in OUTCOME_WEIGHTS.items()}), genforelaeggelse=False, closed_before=today
+    )
 
 
 def plan_closed(
@@ -552,13 +626,14 @@ def build(*, today: date, taken_cprs: set[str]) -> dict:
     rng.shuffle(targets)
     outcome_weights = {str(k): v for k, v in OUTCOME_WEIGHTS.items()}
     current: list[Plan] = []
+    shares: dict[tuple[str, bool], float] = {}
     for target in targets:
         genfor = target != Phase.FORBEREDENDE_DEL and rng.random() < GENFORELAEGGELSE_SHARE
         if target == Phase.AFSLUTTET:
             outcome = pick(rng, outcome_weights)
             current.append(plan_closed(rng, outcome, genforelaeggelse=genfor, closed_before=today))
         else:
-            current.append(plan_open(rng, target, today, genforelaeggelse=genfor))
+            current.append(place_open(rng, target, today, genforelaeggelse=genfor, shares=shares))
 
     # About 10% of the borgere (with an open forløb opened late enough) had an earlier, closed forløb.
     earlier: dict[int, Plan] = {}

@@ -1,8 +1,14 @@
-"""Export every flag ever raised, with its lifecycle (JSON or CSV; no CPR numbers).
+"""Export flags (JSON or CSV; no CPR numbers).
 
-manage.py export_flags                              # JSON to stdout
+manage.py export_flags                              # every flag ever raised, with its lifecycle; JSON to stdout
 manage.py export_flags --format csv -o flags.csv
-manage.py export_flags --open-on 2020-03-01         # the flags open on that day
+manage.py export_flags --open-on 2020-03-01         # exactly the flags open on that day
+
+`--open-on` answers from a replay of that day (`followup.selectors.flags_open_on`): the rules in
+force that day run on everything now recorded, as a fresh database evaluated only on that day would
+hold them, whatever days this database has evaluated (or not). A flag of the record that was open
+that day is given with its lifecycle; one the record never raised (e.g. a forløb imported later)
+has no id and no dates.
 """
 
 from django.core.management.base import BaseCommand, CommandError
@@ -12,15 +18,25 @@ from followup.management.dates import parse_day
 
 
 class Command(BaseCommand):
-    help = "Export flags: forløb, rule id and version, basis, evidence, raised, acknowledged, resolved."
+    help = (
+        "Udtræk advarsler uden CPR-numre: forløb, regel og version, grundlag, dokumentation, rejst, kvitteret, løst. "
+        "Uden --open-on: hver advarsel, der nogensinde er rejst, med hele dens historik."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--format", choices=["json", "csv"], default="json")
-        parser.add_argument("--open-on", type=parse_day, help="Only the flags open on this day (YYYY-MM-DD).")
-        parser.add_argument("-o", "--output", help="File to write; default stdout.")
+        parser.add_argument(
+            "--open-on",
+            type=parse_day,
+            help="Præcis de advarsler, der var åbne denne dag (ÅÅÅÅ-MM-DD), beregnet på ny ud fra alt registreret "
+            "(som en ny database evalueret kun den dag), uanset hvilke dage der er evalueret. En advarsel fra "
+            "historikken, der var åben den dag, vises med sin historik; en, historikken aldrig har rejst (fx et "
+            "forløb indlæst senere), uden id og datoer.",
+        )
+        parser.add_argument("-o", "--output", help="Filen der skrives til; standard er skærmen (stdout).")
 
     def handle(self, *args, format="json", open_on=None, output=None, **options):
-        flags = selectors.flags_for_export(open_on=open_on)
+        flags = selectors.flags_for_export() if open_on is None else selectors.flags_open_on(day=open_on)
         if not output:
             self.stdout.ending = ""  # json and csv write their own line ends
             selectors.write_flags(self.stdout, flags, format)
