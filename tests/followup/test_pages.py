@@ -7,28 +7,15 @@ import io
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
 
+from cases import clock
 from cases.models import AccessLog
 from followup.models import Flag, FollowUpMeeting
 from tests.conftest import login
 from tests.followup.conftest import evaluate
 
 pytestmark = pytest.mark.django_db
-TODAY = timezone.localdate()
-
-
-@pytest.fixture
-def overdue(make_forloeb, samtale):
-    """A running forløb whose last samtale was 80 days ago (the standard allows 61)."""
-    f = make_forloeb(
-        opened_on=TODAY - dt.timedelta(days=400),
-        start_date=TODAY - dt.timedelta(days=300),
-        planned_end_date=TODAY + dt.timedelta(days=60),
-    )
-    samtale(f, TODAY - dt.timedelta(days=80), next_on=TODAY - dt.timedelta(days=20))
-    evaluate(TODAY)
-    return f
+TODAY = clock.today()
 
 
 @pytest.fixture
