@@ -106,3 +106,38 @@ def test_acknowledging_a_flag_without_a_comment_shows_the_danish_message_then_a_
     flag.refresh_from_db()
     assert flag.acknowledge_comment == "Ringer til borgeren i morgen." and flag.acknowledged_by == caseworker
     assert static_failures == []
+
+
+def test_an_htmx_action_that_fails_on_the_server_says_so_in_the_page(
+    transactional_db,
+    live_server,
+    page,
+    log_in,
+    caseworker,
+    make_forloeb,  # noqa: F811
+    samtale,  # noqa: F811
+):
+    """A 500 (or 403, 404, no answer) is not swapped by htmx 2; the page says in Danish that the
+    action failed instead of leaving the click without effect (static/js/htmx-errors.js)."""
+    f = make_forloeb(
+        opened_on=TODAY - dt.timedelta(days=400),
+        start_date=TODAY - dt.timedelta(days=300),
+        planned_end_date=TODAY + dt.timedelta(days=300),
+    )
+    samtale(f, TODAY - dt.timedelta(days=75), next_on=TODAY - dt.timedelta(days=14))
+    evaluate(TODAY)
+    flag = Flag.objects.get(forloeb=f, rule_id="STD_SAMTALE_OVERDUE")
+
+    log_in(caseworker)
+    page.get_by_role("link", name="Min dag", exact=True).click()
+    page.route("**/kvitter/", lambda route: route.fulfill(status=500, body="Server Error"))
+    row = page.locator(f"#flag-{flag.pk}")
+    row.locator("summary").click()
+    row.get_by_role("textbox", name="Hvad gøres der ved det").fill("Ringer til borgeren i morgen.")
+    row.get_by_role("button", name="Kvittér").click()
+    alert = page.locator("#htmx-error")
+    expect(alert).to_be_visible()
+    expect(alert).to_have_text(
+        "Handlingen kunne ikke gennemføres (fejl 500). Genindlæs siden for at se, hvad der er gemt, og prøv igen."
+    )
+    expect(row.get_by_role("textbox", name="Hvad gøres der ved det")).to_have_value("Ringer til borgeren i morgen.")
