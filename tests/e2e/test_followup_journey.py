@@ -5,15 +5,29 @@ and the flag gone. Registering takes at most five clicks (here: two)."""
 import datetime as dt
 
 import pytest
-from django.utils import timezone
 from playwright.sync_api import expect
 
+from cases import clock
 from followup.models import Flag, FollowUpMeeting
 from tests.followup.conftest import evaluate, make_forloeb, samtale  # noqa: F401 - fixtures
 
 pytestmark = pytest.mark.e2e
-TODAY = timezone.localdate()
+TODAY = clock.today()
 FLAG_TEXT = "Opfølgningssamtale er overskredet efter kommunens servicestandard"
+
+
+@pytest.fixture
+def overdue_flag(make_forloeb, samtale):  # noqa: F811
+    """A running forløb whose agreed samtale is two weeks overdue, and its open flag."""
+    f = make_forloeb(
+        opened_on=TODAY - dt.timedelta(days=400),
+        start_date=TODAY - dt.timedelta(days=300),
+        planned_end_date=TODAY + dt.timedelta(days=300),
+    )
+    samtale(f, TODAY - dt.timedelta(days=75), next_on=TODAY - dt.timedelta(days=14))
+    evaluate(TODAY)
+    flag = Flag.objects.get(forloeb=f, rule_id="STD_SAMTALE_OVERDUE")
+    return flag
 
 
 def test_the_caseworker_registers_an_overdue_samtale_from_min_dag_and_the_flag_disappears(
@@ -70,19 +84,11 @@ def test_acknowledging_a_flag_without_a_comment_shows_the_danish_message_then_a_
     static_failures,
     log_in,
     caseworker,
-    make_forloeb,  # noqa: F811
-    samtale,  # noqa: F811
+    overdue_flag,
 ):
     """htmx form errors answer 422 (cases.http.HTMX_FORM_ERROR), which base.html tells htmx 2 to
     swap: without that the caseworker clicks and sees nothing."""
-    f = make_forloeb(
-        opened_on=TODAY - dt.timedelta(days=400),
-        start_date=TODAY - dt.timedelta(days=300),
-        planned_end_date=TODAY + dt.timedelta(days=300),
-    )
-    samtale(f, TODAY - dt.timedelta(days=75), next_on=TODAY - dt.timedelta(days=14))
-    evaluate(TODAY)
-    flag = Flag.objects.get(forloeb=f, rule_id="STD_SAMTALE_OVERDUE")
+    flag = overdue_flag
 
     log_in(caseworker)
     page.get_by_role("link", name="Min dag", exact=True).click()
@@ -114,19 +120,11 @@ def test_an_htmx_action_that_fails_on_the_server_says_so_in_the_page(
     page,
     log_in,
     caseworker,
-    make_forloeb,  # noqa: F811
-    samtale,  # noqa: F811
+    overdue_flag,
 ):
     """A 500 (or 403, 404, no answer) is not swapped by htmx 2; the page says in Danish that the
     action failed instead of leaving the click without effect (static/js/htmx-errors.js)."""
-    f = make_forloeb(
-        opened_on=TODAY - dt.timedelta(days=400),
-        start_date=TODAY - dt.timedelta(days=300),
-        planned_end_date=TODAY + dt.timedelta(days=300),
-    )
-    samtale(f, TODAY - dt.timedelta(days=75), next_on=TODAY - dt.timedelta(days=14))
-    evaluate(TODAY)
-    flag = Flag.objects.get(forloeb=f, rule_id="STD_SAMTALE_OVERDUE")
+    flag = overdue_flag
 
     log_in(caseworker)
     page.get_by_role("link", name="Min dag", exact=True).click()
