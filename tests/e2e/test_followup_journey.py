@@ -123,7 +123,7 @@ def test_an_htmx_action_that_fails_on_the_server_says_so_in_the_page(
     overdue_flag,
 ):
     """A 500 (or 403, 404, no answer) is not swapped by htmx 2; the page says in Danish that the
-    action failed instead of leaving the click without effect (static/js/htmx-errors.js)."""
+    action failed instead of leaving the click without effect (static/js/failed-requests.js)."""
     flag = overdue_flag
 
     log_in(caseworker)
