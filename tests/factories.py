@@ -5,6 +5,7 @@ import factory
 from django.utils import timezone
 from factory.django import DjangoModelFactory
 
+from cases import clock
 from cases.cpr import fictitious_cpr
 from cases.models import Borger, Forloeb, Kommune, Role, Team, TeamMembership, User
 
@@ -164,3 +165,19 @@ class HealthDocumentFactory(DjangoModelFactory):
     requested_on = factory.LazyAttribute(lambda o: o.forloeb.opened_on)
     received_on = factory.LazyAttribute(lambda o: o.forloeb.opened_on + timedelta(days=25))
     summary = "Kroniske lænderygsmerter; kan arbejde 10-15 timer om ugen i skånejob."
+
+
+class FlagFactory(DjangoModelFactory):
+    """An open flag of a test rule, raised now (the rule packs raise the real ones)."""
+
+    class Meta:
+        model = "followup.Flag"
+
+    forloeb = factory.SubFactory(ForloebFactory)
+    rule_id = "TEST_RULE"
+    rule_version = 1
+    pack = "test"
+    basis_kind = "lov"
+    basis = "LAB § 68 b"
+    raised_on = factory.LazyFunction(clock.today)
+    raised_at = factory.LazyFunction(clock.now)

@@ -36,7 +36,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from cases import clock
 from cases import services as case_services
 from cases.models import Forloeb, Role, Sector
-from followup.models import EvaluationRun, Flag, FollowUpMeeting, RuleSettings
+from followup.models import EvaluationRun, FollowUpMeeting, RuleSettings
 from interchange.models import ExportLog, ImportRecord
 from plans import services as plan_services
 from plans.models import ActionPlan, Consent, Milestone
@@ -44,6 +44,7 @@ from rehab.models import AgendaItem, Goal, HealthDocument, Recommendation, TeamM
 from tests.conftest import FORLOEB_OPENED_ON
 from tests.factories import (
     BorgerFactory,
+    FlagFactory,
     ForloebFactory,
     KommuneFactory,
     RehabMembershipFactory,
@@ -247,16 +248,7 @@ def _build_world() -> dict:
         held_by=caseworker,
         created_by=caseworker,
     )
-    flag = Flag.objects.create(
-        forloeb=forloeb,
-        rule_id="test.regel",
-        rule_version=1,
-        pack="test",
-        basis_kind="lov",
-        basis="LAB § 68 b",
-        raised_on=today,
-        raised_at=clock.now(),
-    )
+    flag = FlagFactory(forloeb=forloeb)
     EvaluationRun.objects.create(as_of=today, started_at=clock.now())
     Group.objects.create(name="Testgruppe")
     item = AgendaItem.objects.get(forloeb=forloeb)

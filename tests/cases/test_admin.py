@@ -9,11 +9,11 @@ from django.urls import reverse
 from cases import clock, services
 from cases.admin import KommuneScopedMixin
 from cases.models import Borger, CoordinatorAssignment, Forloeb, Kommune, Outcome, Phase, PhaseTransition, Role, Team
-from followup.models import EvaluationRun, Flag, FollowUpMeeting, RuleSettings
+from followup.models import EvaluationRun, FollowUpMeeting, RuleSettings
 from interchange.models import ExportLog, ImportRecord
 from plans.models import InterventionType
 from tests.conftest import login
-from tests.factories import BorgerFactory, ForloebFactory, KommuneFactory, TeamFactory, UserFactory
+from tests.factories import BorgerFactory, FlagFactory, ForloebFactory, KommuneFactory, TeamFactory, UserFactory
 
 
 def _kommune_world(kommune: Kommune, tag: str) -> dict:
@@ -25,17 +25,7 @@ def _kommune_world(kommune: Kommune, tag: str) -> dict:
     services.forloeb_assign_coordinator(
         forloeb=forloeb, coordinator=caseworker, valid_from=forloeb.opened_on, actor=caseworker
     )
-    now = clock.now()
-    Flag.objects.create(
-        forloeb=forloeb,
-        rule_id="test.regel",
-        rule_version=1,
-        pack="test",
-        basis_kind="lov",
-        basis="LAB",
-        raised_on=clock.today(),
-        raised_at=now,
-    )
+    FlagFactory(forloeb=forloeb)
     FollowUpMeeting.objects.create(
         forloeb=forloeb,
         held_on=clock.today() - timedelta(days=3),

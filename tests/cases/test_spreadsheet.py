@@ -16,7 +16,7 @@ from cases.models import Forloeb
 from followup import selectors as flag_selectors
 from followup.models import Flag
 from interchange import evaluation
-from tests.factories import ForloebFactory
+from tests.factories import FlagFactory, ForloebFactory
 
 ROOT = Path(__file__).resolve().parents[2]
 APPS = ("cases", "rehab", "plans", "followup", "interchange", "demo", "config")
@@ -66,15 +66,8 @@ def test_the_evaluation_xlsx_writes_a_formula_as_inert_text_never_as_a_formula()
 @pytest.mark.django_db
 def test_the_flag_csv_writes_a_comment_that_starts_with_a_formula_as_inert_text(team, caseworker):
     forloeb = ForloebFactory(team=team)
-    Flag.objects.create(
+    FlagFactory(
         forloeb=forloeb,
-        rule_id="TEST_RULE",
-        rule_version=1,
-        pack="lab2020",
-        basis_kind="lov",
-        basis="LAB § 68 b",
-        raised_on=clock.today(),
-        raised_at=clock.now(),
         acknowledged_by=caseworker,
         acknowledged_at=clock.now(),
         acknowledge_comment=FORMULA,
