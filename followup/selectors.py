@@ -9,7 +9,21 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from django.db import connection, transaction
-from django.db.models import Count, OuterRef, QuerySet, Subquery
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    DateField,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, Least
 from django.http import Http404
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -161,36 +175,61 @@ class Worklist:
         return sum(len(flags) for _, flags in self.flags_by_forloeb)
 
 
-def _due(forloeb: Forloeb, *, gap: int, standard_on: bool) -> Due | None:
-    if forloeb.start_date is None:
-        return None
-    candidates = []
-    agreed = forloeb.latest_next_on if forloeb.latest_held_on else forloeb.plan_next_on
-    if agreed:
-        candidates.append((agreed, "aftalt"))
-    if standard_on:
-        candidates.append(((forloeb.last_attended_on or forloeb.start_date) + dt.timedelta(days=gap), "standard"))
-    if not candidates:
-        return None
-    due_on, why = min(candidates)
-    return Due(forloeb, due_on, why, forloeb.last_attended_on)
+def with_due(qs: QuerySet, *, today: date) -> QuerySet:
+    """Each forløb with when its next samtale is due, computed in the query: `due_on` and `why`
+    ("aftalt" or "standard"; both None for a forløb not yet started or with nothing to go by), and
+    `last_attended_on`, the last samtale the borger attended.
 
-
-def coordinated_forloeb(*, coordinator_ids: list[int], today: date) -> QuerySet:
+    The agreed day is the `next_on` of the latest samtale held, or the current plan's
+    `next_followup_on` while no samtale has been held. Where the kommune's service standard is on
+    (`RuleSettings`, else the defaults), the next samtale is also due `max_gap_days` after the last
+    one the borger attended, or after the start. The earlier of the two is due; on the same day
+    the agreed one is named. The one definition for Min dag's worklist and the team's summary."""
     held = FollowUpMeeting.objects.filter(forloeb=OuterRef("pk"), held_on__lte=today).order_by("-held_on", "-id")
     plan = ActionPlan.objects.filter(forloeb=OuterRef("pk"), completed_on__isnull=False).order_by("-version")
+    gap = Coalesce("kommune__rule_settings__max_gap_days", Value(DEFAULTS["max_gap_days"]))
+    standard_base = Coalesce("last_attended_on", "start_date")
     return (
-        Forloeb.objects.open()
-        .filter(current_coordinator_id__in=coordinator_ids)
-        .select_related("borger", "team")
-        .annotate(
-            last_attended_on=Subquery(held.filter(borger_attended=True).values("held_on")[:1]),
+        qs.annotate(last_attended_on=Subquery(held.filter(borger_attended=True).values("held_on")[:1]))
+        .alias(
             latest_held_on=Subquery(held.values("held_on")[:1]),
             latest_next_on=Subquery(held.values("next_on")[:1]),
             plan_next_on=Subquery(plan.values("next_followup_on")[:1]),
         )
-        .order_by("borger__last_name", "borger__first_name", "id")
+        .alias(
+            agreed_on=Case(
+                When(latest_held_on__isnull=False, then="latest_next_on"),
+                default="plan_next_on",
+                output_field=DateField(),
+            ),
+            standard_due_on=Case(
+                When(kommune__rule_settings__standard_enabled=False, then=None),
+                default=ExpressionWrapper(standard_base + gap, output_field=DateField()),
+                output_field=DateField(),
+            ),
+        )
+        .annotate(
+            # LEAST skips NULLs in PostgreSQL: the earlier of the candidates there are.
+            due_on=Case(
+                When(start_date__isnull=True, then=None),
+                default=Least("agreed_on", "standard_due_on"),
+                output_field=DateField(),
+            ),
+            why=Case(
+                When(due_on=F("agreed_on"), then=Value("aftalt")),
+                When(due_on__isnull=False, then=Value("standard")),
+                default=None,
+                output_field=CharField(),
+            ),
+        )
     )
+
+
+def coordinated_forloeb(*, coordinator_ids: list[int], today: date) -> QuerySet:
+    return with_due(
+        Forloeb.objects.open().filter(current_coordinator_id__in=coordinator_ids).select_related("borger", "team"),
+        today=today,
+    ).order_by("borger__last_name", "borger__first_name", "id")
 
 
 def worklists(*, coordinators: list[User], today: date) -> dict[int, Worklist]:
@@ -205,7 +244,7 @@ def worklists(*, coordinators: list[User], today: date) -> dict[int, Worklist]:
     end_of_week = today + dt.timedelta(days=6 - today.weekday())
     for f in forloeb:
         result, settings = results[f.current_coordinator_id], settings_by_kommune[f.kommune_id]
-        due = _due(f, gap=settings["max_gap_days"], standard_on=settings["standard_enabled"])
+        due = Due(f, f.due_on, f.why, f.last_attended_on) if f.due_on is not None else None
         if due is not None and due.due_on < today:
             due.days_overdue = (today - due.due_on).days
             result.overdue.append(due)
@@ -253,19 +292,26 @@ class CaseworkerSummary:
 
 
 def team_summary(*, user: User, today: date) -> list[CaseworkerSummary]:
-    """Per caseworker: forløb coordinated, samtaler overdue and open flags (for the team leader)."""
+    """Per caseworker: forløb coordinated, samtaler overdue and open flags (for the team leader).
+    Counted in the database, in the same number of queries whatever the number of forløb: the
+    caseworkers, their open forløb and overdue samtaler (due by `with_due`, as on their Min dag),
+    and the open flags of those forløb."""
     caseworkers = list(caseworkers_for(user=user))
-    work = worklists(coordinators=caseworkers, today=today)
-    counts = dict(
-        Forloeb.objects.open()
-        .filter(current_coordinator__in=caseworkers)
-        .values_list("current_coordinator")
-        .annotate(n=Count("id"))
+    forloeb = Forloeb.objects.open().filter(current_coordinator_id__in=[c.pk for c in caseworkers])
+    counts = {
+        coordinator_id: (n, overdue)
+        for coordinator_id, n, overdue in with_due(forloeb, today=today)
+        .values_list("current_coordinator_id")
+        .annotate(n=Count("pk"), overdue=Count("pk", filter=Q(due_on__lt=today)))
+        .order_by()
+    }
+    flags = dict(
+        Flag.objects.filter(resolved_at__isnull=True, forloeb__in=forloeb)
+        .values_list("forloeb__current_coordinator_id")
+        .annotate(n=Count("pk"))
+        .order_by()
     )
-    return [
-        CaseworkerSummary(c, counts.get(c.pk, 0), len(work[c.pk].overdue), work[c.pk].open_flag_count)
-        for c in caseworkers
-    ]
+    return [CaseworkerSummary(c, *counts.get(c.pk, (0, 0)), flags.get(c.pk, 0)) for c in caseworkers]
 
 
 # --- Flag lists and exports ----------------------------------------------------------------------
