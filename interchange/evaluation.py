@@ -43,9 +43,10 @@ E1 columns and where they come from
     koen                        from the CPR number's last digit as the registers read it: odd M, even K
     forsoergelse_foer_kode      PreparatoryPart.previous_benefit
     problemomraader             the distinct ProblemArea kinds ever recorded, sorted, ";"-joined
-    n_indsats_planlagt          indsatser that ever entered `planlagt` (a lifecycle event into it: the
-                                definition of plans.selectors.funnel)
-    n_indsats_igangsat          indsatser with an actual start (the "executed" ones below)
+    n_indsats_planlagt          indsatser that had entered `planlagt` by the export day (a lifecycle event
+                                into it: cases.concepts.INDSATS_PLANNED, as in plans.selectors.funnel)
+    n_indsats_igangsat          indsatser with an actual start on or before the export day
+                                (cases.concepts.INDSATS_STARTED; the "executed" ones below)
     n_indsats_gennemfoert, n_indsats_afbrudt   indsatser now in status gennemført / afbrudt
     dom_B ... dom_A             1 when an executed indsats of that domain exists (ever used)
     combination_class           the executed domains among B, S, H: none, B, S, H, B+S, B+H, S+H, B+S+H
@@ -55,7 +56,8 @@ E1 columns and where they come from
                                 other), sequential (no two overlap), mixed (otherwise)
     foerste_indsats_domain      domain of the executed indsats with the earliest actual start
     dage_til_foerste_indsats    days from start_dato to that actual start (negative when it began before)
-    n_samtaler, n_udeblivelser  opfølgningssamtaler the borger attended / did not attend
+    n_samtaler, n_udeblivelser  opfølgningssamtaler dated on or before the export day that the borger
+                                attended (cases.concepts.SAMTALE_HELD) / did not attend (SAMTALE_MISSED)
     progression_start, progression_seneste
                                 the mean over delmål of each delmål's first / latest progression score (1-5)
     fleksjob_visiteret_dato     the latest afgørelse of ordning fleksjob
@@ -87,7 +89,7 @@ some point that month: opened on or before the month's end and not closed before
     closed); ydelse: "ressourceforloebsydelse" when a forløb open that month had started by the
     month's end, else empty; aktive_domaener and dom_B ... dom_A: the domains of the indsatser
     (of the borger's forløb open that month) active in the month, i.e. actual start on or before
-    its end and no actual end or one on or after its start.
+    its end (INDSATS_STARTED on the month's last day) and no actual end or one on or after its start.
 """
 
 import datetime as dt
@@ -95,11 +97,12 @@ from bisect import bisect_right
 from collections import defaultdict
 from statistics import mean
 
-from django.db.models import Count, Min, Q, QuerySet
+from django.db.models import Count, Min, QuerySet
 from django.utils import timezone
 from stdnum.dk import cpr as stdnum_cpr
 
 from cases import spreadsheet
+from cases.concepts import SAMTALE_HELD, SAMTALE_MISSED
 from cases.models import Phase, PhaseTransition
 from followup.models import FollowUpMeeting
 from interchange.pseudonym import person_key
@@ -110,7 +113,7 @@ from plans.models import (
     ProblemArea,
     Progress,
 )
-from plans.selectors import was_planned
+from plans.selectors import was_planned, was_started
 from rehab.models import Decision, InterventionCategory, Ordning, PreparatoryPart, Recommendation
 
 SCHEMA_VERSION = "1.0"
@@ -332,8 +335,18 @@ def e1_rows(*, forloeb_qs: QuerySet, pseudonymised: bool, today: dt.date) -> lis
     indsatser = defaultdict(list)
     for i in (
         Intervention.objects.filter(forloeb__in=ids)
-        .annotate(was_planned=was_planned())
-        .values("forloeb_id", "category", "type__domain", "status", "actual_start", "actual_end", "cost", "was_planned")
+        .annotate(was_planned=was_planned(today), was_started=was_started(today))
+        .values(
+            "forloeb_id",
+            "category",
+            "type__domain",
+            "status",
+            "actual_start",
+            "actual_end",
+            "cost",
+            "was_planned",
+            "was_started",
+        )
         .order_by("forloeb_id", "actual_start", "id")
     ):
         indsatser[i["forloeb_id"]].append(i)
@@ -364,12 +377,16 @@ def e1_rows(*, forloeb_qs: QuerySet, pseudonymised: bool, today: dt.date) -> lis
     problems = defaultdict(set)
     for forloeb_id, kind in ProblemArea.objects.filter(forloeb__in=ids).values_list("forloeb_id", "kind"):
         problems[forloeb_id].add(kind)
+    meeting = FollowUpMeeting._meta.db_table
     samtaler = {
         s["forloeb_id"]: s
         for s in FollowUpMeeting.objects.filter(forloeb__in=ids)
         .order_by()
         .values("forloeb_id")
-        .annotate(held=Count("id", filter=Q(borger_attended=True)), missed=Count("id", filter=Q(borger_attended=False)))
+        .annotate(
+            held=Count("id", filter=SAMTALE_HELD.expression(today, m=meeting)),
+            missed=Count("id", filter=SAMTALE_MISSED.expression(today, m=meeting)),
+        )
     }
     progress = defaultdict(lambda: defaultdict(list))  # forløb -> delmål -> scores in time order
     for forloeb_id, lineage, score in (
@@ -383,7 +400,7 @@ def e1_rows(*, forloeb_qs: QuerySet, pseudonymised: bool, today: dt.date) -> lis
     for f in forloeb:
         pid, caseworker = _keys(f, pseudonymised)
         own = indsatser[f["id"]]
-        executed = [i for i in own if i["actual_start"] is not None]
+        executed = [i for i in own if i["was_started"]]
         domains = {indsats_domain(i["category"], i["type__domain"]) for i in executed}
         first = executed[0] if executed else None  # ordered by actual start
         rec = recommendation.get(f["id"], {})

@@ -1,16 +1,18 @@
 """Reads of the plan and the indsatser, scoped to the user."""
 
 from dataclasses import dataclass
+from datetime import date
 
 from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models.expressions import RawSQL
 from django.http import Http404
 from django.utils.translation import gettext as _
 
 from cases import clock
 from cases import selectors as case_selectors
+from cases.concepts import INDSATS_PLANNED, INDSATS_STARTED
 from cases.models import Forloeb, User
 from plans.models import (
-    STARTED_STATUSES,
     ActionPlan,
     Consent,
     Intervention,
@@ -77,7 +79,10 @@ def first_plan_completed_on(*, forloeb: Forloeb):
 
 
 def started_before_plan(intervention: Intervention, plan_completed_on) -> bool:
-    """Started before the indsatsplan was done (the audit found a quarter did): allowed, but shown."""
+    """Started before the indsatsplan was done (the audit found a quarter did): allowed, but shown.
+
+    It is `cases.concepts.INDSATS_STARTED` read in Python on one object, on the day before the plan
+    was completed (with no completed plan: any actual start)."""
     start = intervention.actual_start
     return bool(start and (plan_completed_on is None or start < plan_completed_on))
 
@@ -95,18 +100,30 @@ class FunnelRow:
     started: int
 
 
-def was_planned() -> Exists:
-    """For an Intervention queryset: the indsats ever entered `planlagt` (a lifecycle event into
-    it). The one definition of "planned" for the funnel and the evaluation exports."""
-    return Exists(InterventionEvent.objects.filter(intervention=OuterRef("pk"), to_status=InterventionStatus.PLANLAGT))
+# The concepts' ORM form names the table, so it serves a top-level Intervention queryset only:
+# inside a subquery (Exists, __in) Django renames the table (U0) and the fragment would miss it.
+INDSATS_TABLE = Intervention._meta.db_table
+
+
+def was_planned(day: date | None = None) -> RawSQL:
+    """For an Intervention queryset: the indsats had entered `planlagt` by `day` (default today),
+    `cases.concepts.INDSATS_PLANNED`. The funnel and the evaluation exports read it from here."""
+    return INDSATS_PLANNED.expression(day or clock.today(), i=INDSATS_TABLE)
+
+
+def was_started(day: date | None = None) -> RawSQL:
+    """For an Intervention queryset: the indsats had an actual start on or before `day` (default
+    today), `cases.concepts.INDSATS_STARTED`; the status is not read."""
+    return INDSATS_STARTED.expression(day or clock.today(), i=INDSATS_TABLE)
 
 
 def funnel(*, forloeb: Forloeb) -> list[FunnelRow]:
     """Recommended → planned → started per category (fokusrevision Q1/Q2, R-000-04).
 
-    Recommended counts the team's recommended indsatser; planned counts indsatser that were ever
-    planned (a lifecycle event into `planlagt`); started counts those with an actual start.
-    Planned and executed are kept apart, never read from the same field."""
+    Recommended counts the team's recommended indsatser; planned counts indsatser planned by today
+    (a lifecycle event into `planlagt`, INDSATS_PLANNED); started counts those with an actual start
+    on or before today (INDSATS_STARTED, whatever the status says). Planned and executed are kept
+    apart, never read from the same field."""
     recommended = dict(
         RecommendedIntervention.objects.filter(recommendation__forloeb=forloeb)
         .values_list("category")
@@ -114,12 +131,8 @@ def funnel(*, forloeb: Forloeb) -> list[FunnelRow]:
     )
     rows = (
         Intervention.objects.filter(forloeb=forloeb)
-        .annotate(was_planned=was_planned())
         .values("category")
-        .annotate(
-            planned=Count("id", filter=Q(was_planned=True)),
-            started=Count("id", filter=Q(status__in=STARTED_STATUSES)),
-        )
+        .annotate(planned=Count("id", filter=was_planned()), started=Count("id", filter=was_started()))
     )
     by_category = {r["category"]: r for r in rows}
     result = []

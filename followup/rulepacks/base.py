@@ -10,6 +10,7 @@ NULL for the full nightly run, or an array of forløb ids for a re-evaluation af
 from dataclasses import dataclass, field
 from datetime import date
 
+from cases.concepts import OPEN_ON
 from cases.rulepacks import RULE_PACKS
 from followup.rulepacks import servicestandard as std
 
@@ -78,14 +79,14 @@ f AS (
            COALESCE(rs.ending_warning_days, {std.DEFAULTS["ending_warning_days"]}) AS ending_days
     FROM cases_forloeb f
     LEFT JOIN followup_rulesettings rs ON rs.kommune_id = f.kommune_id
-    WHERE f.opened_on <= %(d)s AND (f.closed_on IS NULL OR f.closed_on > %(d)s)
+    WHERE {OPEN_ON.sql(f="f")}
       AND (%(ids)s::bigint[] IS NULL OR f.id = ANY(%(ids)s::bigint[]))
 )"""
 
-# Samtaler held on or before the day.
+# Samtaler registered on or before the day (held or udeblivelser: `cases.concepts.SAMTALE_HELD` tells).
 SAMTALER = """
 m AS (
-    SELECT m.forloeb_id, m.held_on, m.setting, m.borger_attended, m.next_on, m.no_next_reason, m.id
+    SELECT m.*
     FROM followup_followupmeeting m JOIN f ON f.id = m.forloeb_id
     WHERE m.held_on <= %(d)s
 )"""
@@ -96,10 +97,10 @@ last_m AS (
     SELECT DISTINCT ON (m.forloeb_id) m.* FROM m ORDER BY m.forloeb_id, m.held_on DESC, m.id DESC
 )"""
 
-# The latest indstilling given on or before the day.
+# The latest indstilling given on or before the day (with its agenda item, for `cases.concepts.MEETING_ON`).
 LAST_RECOMMENDATION = """
 rec AS (
-    SELECT DISTINCT ON (r.forloeb_id) r.id, r.forloeb_id, r.given_on, r.ordning, r.sent_to_borger_on
+    SELECT DISTINCT ON (r.forloeb_id) r.id, r.forloeb_id, r.given_on, r.ordning, r.sent_to_borger_on, r.agenda_item_id
     FROM rehab_recommendation r JOIN f ON f.id = r.forloeb_id
     WHERE r.given_on <= %(d)s
     ORDER BY r.forloeb_id, r.given_on DESC, r.id DESC
@@ -122,25 +123,6 @@ gen AS (
     FROM cases_phasetransition t JOIN f ON f.id = t.forloeb_id
     WHERE t.transition = 'genforelaeggelse' AND (t.at AT TIME ZONE 'Europe/Copenhagen')::date <= %(d)s
 )"""
-
-
-def max_end_sql(start: str) -> str:
-    """The latest end of a forløb started on `start` under the pack in force on that day."""
-    cases = " ".join(
-        f"WHEN {start} >= DATE '{p.valid_from.isoformat()}' THEN ({start} + INTERVAL '{p.max_duration_years} years')::date"
-        for p in reversed(RULE_PACKS)
-    )
-    return f"(CASE {cases} END)"
-
-
-# A borger's birth date from the CPR number, by the century rule of stdnum.dk.cpr.
-BIRTH_DATE = """make_date(
-    substr(b.cpr, 5, 2)::int + CASE
-        WHEN substr(b.cpr, 7, 1) IN ('5', '6', '7', '8') AND substr(b.cpr, 5, 2)::int >= 58 THEN 1800
-        WHEN substr(b.cpr, 7, 1) IN ('0', '1', '2', '3')
-          OR (substr(b.cpr, 7, 1) IN ('4', '9') AND substr(b.cpr, 5, 2)::int >= 37) THEN 1900
-        ELSE 2000 END,
-    substr(b.cpr, 3, 2)::int, substr(b.cpr, 1, 2)::int)"""
 
 
 def query(*ctes: str, select: str) -> str:

@@ -4,9 +4,13 @@ no indsats started within six months of the start means the case goes back to th
 
 from django.utils.translation import gettext_lazy as _
 
+from cases.concepts import INDSATS_STARTED, SIX_MONTHS_AFTER_START
 from followup.rulepacks.base import FORLOEB, GENFORELAEGGELSER, Rule, legal_pack, legal_period, query
 
 PERIOD = legal_period("BEDRE2022")
+DEADLINE = SIX_MONTHS_AFTER_START.sql(f="f")
+# An indsats of the forløb (`i`) started by the deadline (or by the day, while the deadline lies ahead).
+STARTED_IN_TIME = INDSATS_STARTED.sql(i="i", d=f"LEAST({DEADLINE}, %(d)s)")
 
 RULES = [
     Rule(
@@ -25,13 +29,12 @@ RULES = [
             select=f"""
             SELECT f.id AS forloeb_id, '' AS subject,
                    jsonb_build_object('startdato', f.start_date,
-                                      'frist', (f.start_date + INTERVAL '6 months')::date) AS evidence
+                                      'frist', {DEADLINE}) AS evidence
             FROM f
             WHERE f.start_date >= DATE '{PERIOD.valid_from.isoformat()}'
-              AND (f.start_date + INTERVAL '6 months')::date < %(d)s
+              AND {DEADLINE} < %(d)s
               AND NOT EXISTS (SELECT 1 FROM plans_intervention i
-                              WHERE i.forloeb_id = f.id AND i.actual_start IS NOT NULL
-                                AND i.actual_start <= LEAST((f.start_date + INTERVAL '6 months')::date, %(d)s))
+                              WHERE i.forloeb_id = f.id AND {STARTED_IN_TIME})
               AND NOT EXISTS (SELECT 1 FROM gen g WHERE g.forloeb_id = f.id AND g.on_day >= f.start_date)""",
         ),
     ),

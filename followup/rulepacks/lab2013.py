@@ -3,6 +3,13 @@ further forløb for a borger over 40 only if the borger wishes it (R6)."""
 
 from django.utils.translation import gettext_lazy as _
 
+from cases.concepts import (
+    IN_LATEST_12_MONTHS,
+    LASTED_12_MONTHS,
+    LATEST_12_MONTHS_FROM,
+    SAMTALE_HELD,
+    SAMTALE_INDIVIDUAL,
+)
 from followup.rulepacks.base import FORLOEB, SAMTALER, Rule, legal_pack, legal_period, query
 
 PERIOD = legal_period("LAB2013")
@@ -23,13 +30,13 @@ RULES = [
         sql=query(
             FORLOEB,
             SAMTALER,
-            select="""
+            select=f"""
             SELECT f.id AS forloeb_id, '' AS subject,
                    jsonb_build_object('antal', count(m.id), 'krav', 6,
-                                      'fra', (%(d)s::date - INTERVAL '12 months')::date + 1, 'til', %(d)s::date) AS evidence
-            FROM f LEFT JOIN m ON m.forloeb_id = f.id AND m.borger_attended AND m.setting = 'individuel'
-                              AND m.held_on > (%(d)s::date - INTERVAL '12 months')::date
-            WHERE f.start_date <= (%(d)s::date - INTERVAL '12 months')::date
+                                      'fra', {LATEST_12_MONTHS_FROM.sql()}, 'til', %(d)s::date) AS evidence
+            FROM f LEFT JOIN m ON m.forloeb_id = f.id AND {SAMTALE_HELD.sql(m="m")} AND {SAMTALE_INDIVIDUAL.sql(m="m")}
+                              AND {IN_LATEST_12_MONTHS.sql(m="m")}
+            WHERE {LASTED_12_MONTHS.sql(f="f")}
             GROUP BY f.id
             HAVING count(m.id) < 6""",
         ),

@@ -7,8 +7,16 @@ the over-40 consent, the named koordinerende sagsbehandler)."""
 
 from django.utils.translation import gettext_lazy as _
 
+from cases.concepts import (
+    IN_FIRST_6_MONTHS,
+    REPEAT_FORLOEB,
+    SAMTALE_HELD,
+    SAMTALE_INDIVIDUAL,
+    SIX_MONTHS_AFTER_START,
+    age_on,
+    max_end,
+)
 from followup.rulepacks.base import (
-    BIRTH_DATE,
     CURRENT_PLAN,
     FORLOEB,
     GENFORELAEGGELSER,
@@ -17,7 +25,6 @@ from followup.rulepacks.base import (
     Rule,
     legal_pack,
     legal_period,
-    max_end_sql,
     query,
 )
 
@@ -42,14 +49,15 @@ RULES = [
             select=f"""
             SELECT f.id AS forloeb_id, '' AS subject,
                    jsonb_build_object('antal', count(m.id), 'krav', 4, 'fra', f.start_date,
-                                      'til', (f.start_date + INTERVAL '6 months')::date - 1) AS evidence
-            FROM f LEFT JOIN m ON m.forloeb_id = f.id AND m.borger_attended AND m.setting = 'individuel'
-                              AND m.held_on >= f.start_date AND m.held_on < (f.start_date + INTERVAL '6 months')::date
+                                      'til', {SIX_MONTHS_AFTER_START.sql(f="f")} - 1) AS evidence
+            FROM f LEFT JOIN m ON m.forloeb_id = f.id AND {SAMTALE_HELD.sql(m="m")} AND {SAMTALE_INDIVIDUAL.sql(m="m")}
+                              AND {IN_FIRST_6_MONTHS.sql(m="m", f="f")}
             WHERE f.start_date >= DATE '{PERIOD.valid_from.isoformat()}'
-              AND (f.start_date + INTERVAL '6 months')::date <= %(d)s
+              AND {SIX_MONTHS_AFTER_START.sql(f="f")} <= %(d)s
               AND NOT EXISTS (SELECT 1 FROM m later
-                              WHERE later.forloeb_id = f.id AND later.borger_attended AND later.setting = 'individuel'
-                                AND later.held_on >= (f.start_date + INTERVAL '6 months')::date)
+                              WHERE later.forloeb_id = f.id
+                                AND {SAMTALE_HELD.sql(m="later")} AND {SAMTALE_INDIVIDUAL.sql(m="later")}
+                                AND later.held_on >= {SIX_MONTHS_AFTER_START.sql(f="f")})
             GROUP BY f.id, f.start_date
             HAVING count(m.id) < 4""",
         ),
@@ -95,7 +103,7 @@ RULES = [
             ends AS (
                 SELECT f.id, f.start_date, f.planned_end_date, f.ending_days,
                        LEAST(COALESCE(f.planned_end_date, 'infinity'::date), """
-            + max_end_sql("f.start_date")
+            + max_end("f.start_date")
             + """) AS end_on
                 FROM f WHERE f.start_date <= %(d)s
             )""",
@@ -130,13 +138,11 @@ RULES = [
             select=f"""
             SELECT f.id AS forloeb_id, '' AS subject,
                    jsonb_build_object('afgørelse', d.decided_on,
-                                      'alder_ved_afgørelse', date_part('year', age(d.decided_on, {BIRTH_DATE}))::int) AS evidence
+                                      'alder_ved_afgørelse', {age_on("b", "d.decided_on")}::int) AS evidence
             FROM f JOIN dec d ON d.forloeb_id = f.id JOIN cases_borger b ON b.id = f.borger_id
             WHERE (d.borger_consent_on IS NULL OR d.borger_consent_on > %(d)s)
-              AND date_part('year', age(d.decided_on, {BIRTH_DATE})) >= 40
-              AND EXISTS (SELECT 1 FROM cases_forloeb prev
-                          WHERE prev.borger_id = f.borger_id AND prev.sequence_no < f.sequence_no
-                            AND prev.start_date IS NOT NULL)""",
+              AND {age_on("b", "d.decided_on")} >= 40
+              AND {REPEAT_FORLOEB.sql(f="f")}""",
         ),
     ),
     Rule(

@@ -5,6 +5,7 @@ are verified (they are described as looser). In-force date and transitional rule
 
 from django.utils.translation import gettext_lazy as _
 
+from cases.concepts import PREPARATION_STARTED_ON
 from followup.rulepacks.base import FORLOEB, Rule, legal_pack, legal_period, query
 
 PERIOD = legal_period("REFORM2026")
@@ -25,10 +26,10 @@ RULES = [
             select=f"""
             SELECT f.id AS forloeb_id, '' AS subject,
                    jsonb_build_object('startdato', f.start_date,
-                                      'forberedende_del_startet', COALESCE(pp.work_started_on, f.opened_on)) AS evidence
+                                      'forberedende_del_startet', {PREPARATION_STARTED_ON.sql(pp="pp", f="f")}) AS evidence
             FROM f LEFT JOIN rehab_preparatorypart pp ON pp.forloeb_id = f.id
             WHERE f.start_date >= DATE '{PERIOD.valid_from.isoformat()}' AND f.start_date <= %(d)s
-              AND COALESCE(pp.work_started_on, f.opened_on) >= DATE '{PERIOD.valid_from.isoformat()}'""",
+              AND {PREPARATION_STARTED_ON.sql(pp="pp", f="f")} >= DATE '{PERIOD.valid_from.isoformat()}'""",
         ),
     ),
 ]

@@ -7,6 +7,19 @@ from datetime import date
 
 from django.utils.translation import gettext_lazy as _
 
+from cases.concepts import (
+    GOAL_CONCRETE,
+    IN_LATEST_12_MONTHS,
+    INDSATS_STARTED,
+    LASTED_12_MONTHS,
+    LATEST_12_MONTHS_FROM,
+    MEETING_ON,
+    NEXT_SAMTALE_AGREED,
+    NEXT_SAMTALE_NOT_RELEVANT,
+    PREPARATION_STARTED_ON,
+    SAMTALE_HELD,
+)
+
 DEFAULTS = {
     "samtaler_per_year": 6,
     "max_gap_days": 61,  # "about two months"
@@ -38,6 +51,8 @@ def build():
     )
 
     local = "servicestandard"
+    prep_started = PREPARATION_STARTED_ON.sql(pp="pp", f="f")
+    meeting_on = MEETING_ON.sql(r="r")
     rules = [
         Rule(
             id="STD_SAMTALE_OVERDUE",
@@ -52,8 +67,9 @@ def build():
             sql=query(
                 FORLOEB,
                 SAMTALER,
-                """
-                held AS (SELECT forloeb_id, max(held_on) AS last_on FROM m WHERE borger_attended GROUP BY forloeb_id)""",
+                f"""
+                held AS (SELECT m.forloeb_id, max(m.held_on) AS last_on FROM m WHERE {SAMTALE_HELD.sql(m="m")}
+                         GROUP BY m.forloeb_id)""",
                 select="""
                 SELECT f.id AS forloeb_id, '' AS subject,
                        jsonb_build_object('sidste_samtale', h.last_on, 'forløbet_startede', f.start_date,
@@ -76,13 +92,13 @@ def build():
             sql=query(
                 FORLOEB,
                 SAMTALER,
-                select="""
+                select=f"""
                 SELECT f.id AS forloeb_id, '' AS subject,
                        jsonb_build_object('antal', count(m.id), 'krav', f.per_year,
-                                          'fra', (%(d)s::date - INTERVAL '12 months')::date + 1, 'til', %(d)s::date) AS evidence
-                FROM f LEFT JOIN m ON m.forloeb_id = f.id AND m.borger_attended
-                                  AND m.held_on > (%(d)s::date - INTERVAL '12 months')::date
-                WHERE f.std_on AND f.start_date <= (%(d)s::date - INTERVAL '12 months')::date
+                                          'fra', {LATEST_12_MONTHS_FROM.sql()}, 'til', %(d)s::date) AS evidence
+                FROM f LEFT JOIN m ON m.forloeb_id = f.id AND {SAMTALE_HELD.sql(m="m")}
+                                  AND {IN_LATEST_12_MONTHS.sql(m="m")}
+                WHERE f.std_on AND {LASTED_12_MONTHS.sql(f="f")}
                 GROUP BY f.id, f.per_year
                 HAVING count(m.id) < f.per_year""",
             ),
@@ -103,14 +119,16 @@ def build():
                 SAMTALER,
                 LAST_SAMTALE,
                 CURRENT_PLAN,
-                select="""
+                # Before any samtale, only a forløb with a plan in force is expected to have agreed one;
+                # NEXT_SAMTALE_NOT_RELEVANT reads the latest samtale, so it is asked only when there is one.
+                select=f"""
                 SELECT f.id AS forloeb_id, '' AS subject,
                        jsonb_build_object('seneste_samtale', l.held_on, 'indsatsplan_version', p.version) AS evidence
                 FROM f LEFT JOIN last_m l ON l.forloeb_id = f.id LEFT JOIN plan p ON p.forloeb_id = f.id
                 WHERE f.start_date <= %(d)s
-                  AND ((l.forloeb_id IS NOT NULL AND l.next_on IS NULL
-                        AND l.no_next_reason NOT IN ('afsluttes', 'genforelaeggelse', 'revurdering'))
-                    OR (l.forloeb_id IS NULL AND p.id IS NOT NULL AND p.next_followup_on IS NULL))""",
+                  AND NOT {NEXT_SAMTALE_AGREED.sql(l="l", p="p")}
+                  AND ((l.forloeb_id IS NOT NULL AND NOT {NEXT_SAMTALE_NOT_RELEVANT.sql(l="l")})
+                    OR (l.forloeb_id IS NULL AND p.id IS NOT NULL))""",
             ),
         ),
         Rule(
@@ -139,7 +157,7 @@ def build():
                     UNION ALL
                     SELECT p.forloeb_id, 'indsatsplan', p.id, p.completed_on FROM plan p
                 )""",
-                select="""
+                select=f"""
                 SELECT d.forloeb_id, d.subject,
                        jsonb_build_object('dokument', d.subject, 'dato', d.on_day,
                                           'mål', (SELECT count(*) FROM rehab_goal g
@@ -148,7 +166,7 @@ def build():
                 FROM docs d
                 WHERE NOT EXISTS (SELECT 1 FROM rehab_goal g
                                   WHERE g.forloeb_id = d.forloeb_id AND g.document_kind = d.subject
-                                    AND g.object_id = d.doc_id AND g.is_concrete)""",
+                                    AND g.object_id = d.doc_id AND {GOAL_CONCRETE.sql(g="g")})""",
             ),
         ),
         Rule(
@@ -177,14 +195,14 @@ def build():
                     JOIN rehab_recommendedintervention ri ON ri.recommendation_id = r.id
                     WHERE f.start_date <= %(d)s
                 )""",
-                select="""
+                select=f"""
                 SELECT d.forloeb_id, 'anbefalet:' || d.ri_id AS subject,
                        jsonb_build_object('kategori', d.category, 'indsats', d.description,
                                           'anbefalet', d.given_on, 'frist', d.due_on) AS evidence
                 FROM due d
                 WHERE d.due_on < %(d)s
                   AND NOT EXISTS (SELECT 1 FROM plans_intervention i
-                                  WHERE i.recommended_id = d.ri_id AND i.actual_start <= %(d)s)""",
+                                  WHERE i.recommended_id = d.ri_id AND {INDSATS_STARTED.sql(i="i")})""",
             ),
         ),
         Rule(
@@ -200,13 +218,15 @@ def build():
             sql=query(
                 FORLOEB,
                 LAST_RECOMMENDATION,
-                select="""
+                select=f"""
                 SELECT f.id AS forloeb_id, '' AS subject,
-                       jsonb_build_object('indstilling', r.given_on, 'frist', r.given_on + f.plan_days) AS evidence
+                       jsonb_build_object('indstilling', r.given_on, 'møde', {meeting_on},
+                                          'frist', {meeting_on} + f.plan_days) AS evidence
                 FROM f JOIN rec r ON r.forloeb_id = f.id
-                WHERE r.ordning = 'ressourceforloeb' AND f.start_date <= %(d)s AND r.given_on + f.plan_days < %(d)s
+                WHERE r.ordning = 'ressourceforloeb' AND f.start_date <= %(d)s AND {meeting_on} + f.plan_days < %(d)s
                   AND NOT EXISTS (SELECT 1 FROM plans_actionplan p
-                                  WHERE p.forloeb_id = f.id AND p.completed_on >= r.given_on AND p.completed_on <= %(d)s)""",
+                                  WHERE p.forloeb_id = f.id AND p.completed_on >= {meeting_on}
+                                    AND p.completed_on <= %(d)s)""",
             ),
         ),
         Rule(
@@ -221,16 +241,16 @@ def build():
             in_force_from=VALID_FROM,
             sql=query(
                 FORLOEB,
-                select="""
+                select=f"""
                 SELECT f.id AS forloeb_id, '' AS subject,
-                       jsonb_build_object('forberedende_del_startet', COALESCE(pp.work_started_on, f.opened_on),
+                       jsonb_build_object('forberedende_del_startet', {prep_started},
                                           'grænse_dage', f.rehab_wait,
-                                          'over_måneder', CASE WHEN %(d)s - COALESCE(pp.work_started_on, f.opened_on) > 183 THEN 6
-                                                               WHEN %(d)s - COALESCE(pp.work_started_on, f.opened_on) > 122 THEN 4
+                                          'over_måneder', CASE WHEN %(d)s - {prep_started} > 183 THEN 6
+                                                               WHEN %(d)s - {prep_started} > 122 THEN 4
                                                                ELSE 2 END) AS evidence
                 FROM f LEFT JOIN rehab_preparatorypart pp ON pp.forloeb_id = f.id
                 WHERE (f.start_date IS NULL OR f.start_date > %(d)s)
-                  AND %(d)s - COALESCE(pp.work_started_on, f.opened_on) > f.rehab_wait
+                  AND %(d)s - {prep_started} > f.rehab_wait
                   AND NOT EXISTS (SELECT 1 FROM rehab_recommendation r WHERE r.forloeb_id = f.id AND r.given_on <= %(d)s)
                   AND NOT EXISTS (SELECT 1 FROM rehab_agendaitem a JOIN rehab_teammeeting tm ON tm.id = a.meeting_id
                                   WHERE a.forloeb_id = f.id
@@ -250,11 +270,12 @@ def build():
             sql=query(
                 FORLOEB,
                 LAST_RECOMMENDATION,
-                select="""
+                select=f"""
                 SELECT r.forloeb_id, '' AS subject,
-                       jsonb_build_object('indstilling', r.given_on, 'frist', r.given_on + f.send_days) AS evidence
+                       jsonb_build_object('indstilling', r.given_on, 'møde', {meeting_on},
+                                          'frist', {meeting_on} + f.send_days) AS evidence
                 FROM rec r JOIN f ON f.id = r.forloeb_id
-                WHERE (r.sent_to_borger_on IS NULL OR r.sent_to_borger_on > %(d)s) AND r.given_on + f.send_days < %(d)s""",
+                WHERE (r.sent_to_borger_on IS NULL OR r.sent_to_borger_on > %(d)s) AND {meeting_on} + f.send_days < %(d)s""",
             ),
         ),
     ]

@@ -367,6 +367,39 @@ def test_t8_the_indstilling_not_sent_within_two_weeks_and_replay_ignores_the_lat
     assert flag.resolved_on == D(2019, 9, 30)
 
 
+def test_the_sending_and_plan_deadlines_run_from_the_meeting_day_not_from_a_later_registration(make_forloeb, recommend):
+    """`cases.concepts.MEETING_ON`: both standards count from the rehabiliteringsteam's meeting. An
+    indstilling registered four days after the meeting, on its agenda item, does not move them; the
+    meeting's day is its Danish calendar day (00:30 on 1 August is 31 July in UTC). Without an agenda
+    item the indstilling's own date stands in for the meeting (t8, t9)."""
+    from rehab.models import AgendaItem, TeamMeeting
+    from tests.factories import RehabTeamFactory
+
+    f = make_forloeb(opened_on=D(2019, 3, 1), start_date=D(2019, 8, 15), planned_end_date=D(2021, 8, 15))
+    meeting = TeamMeeting.objects.create(
+        rehab_team=RehabTeamFactory(kommune=f.kommune),
+        starts_at=dt.datetime(2019, 7, 31, 22, 30, tzinfo=dt.UTC),
+        place="Mødelokale 2",
+    )
+    indstilling = recommend(f, D(2019, 8, 5))
+    indstilling.agenda_item = AgendaItem.objects.create(meeting=meeting, forloeb=f, slot_start=dt.time(0, 30))
+    indstilling.save(update_fields=["agenda_item"])
+
+    evaluate(D(2019, 8, 15))  # the meeting + 14 days
+    assert "INDSTILLING_LATE_TO_BORGER" not in open_flags(f)
+    evaluate(D(2019, 8, 16))  # counted from the registration it would be the 20th
+    flag = Flag.objects.get(forloeb=f, rule_id="INDSTILLING_LATE_TO_BORGER")
+    assert (flag.evidence["møde"], flag.evidence["indstilling"], flag.evidence["frist"]) == (
+        "2019-08-01",
+        "2019-08-05",
+        "2019-08-15",
+    )
+    evaluate(D(2019, 12, 1))  # the meeting + 122 days
+    assert "NO_INDSATSPLAN" not in open_flags(f)
+    evaluate(D(2019, 12, 2))  # counted from the registration it would be 6 December
+    assert Flag.objects.get(forloeb=f, rule_id="NO_INDSATSPLAN").evidence["frist"] == "2019-12-01"
+
+
 # --- End of the period, repeat forløb, the koordinerende sagsbehandler, the 2026 reform -----------------
 
 

@@ -226,6 +226,18 @@ def test_e1_counts_planned_started_completed_and_interrupted_apart(history):
     assert (row["n_indsats_gennemfoert"], row["n_indsats_afbrudt"]) == (1, 1)
 
 
+def test_e1_counts_what_is_planned_started_and_held_by_the_export_day(history):
+    """The concepts of `cases.concepts` (INDSATS_PLANNED, INDSATS_STARTED, SAMTALE_HELD and
+    SAMTALE_MISSED) read on the export day, as the flag rules read them on theirs: an export for
+    1.6.2024 does not count the mentor planned for November, the bostøtte started in September or
+    the udeblivelse of July."""
+    f, _ = history
+    row = e1(Forloeb.objects.filter(pk=f.pk), today=date(2024, 6, 1))[str(f.uuid)]
+    assert (row["n_indsats_planlagt"], row["n_indsats_igangsat"]) == (4, 2)
+    assert (row["n_samtaler"], row["n_udeblivelser"]) == (2, 0)
+    assert (row["combination_class"], row["sum_udgift"]) == ("B+H", Decimal("6200.50"))
+
+
 def test_e1_combination_coordination_and_first_indsats(history):
     f, _ = history
     row = e1(Forloeb.objects.filter(pk=f.pk))[str(f.uuid)]

@@ -809,6 +809,22 @@ def test_an_indsats_already_running_is_shown_and_counted(plan, granted, casework
     )
 
 
+def test_the_funnel_counts_started_by_the_actual_start_not_by_the_status(plan, granted, caseworker):
+    """`cases.concepts.INDSATS_STARTED`, as the flag rules, the exports and the tilsyn count: an
+    import that recorded the status but no start is not started, nor is a start registered for a
+    day still to come; a start registered while the status was left behind is."""
+    from tests.factories import InterventionEventFactory, InterventionFactory
+
+    for kwargs in (
+        {"status": S.IGANGSAT},
+        {"status": S.IGANGSAT, "actual_start": TODAY + dt.timedelta(days=3)},
+        {"status": S.BEVILGET, "actual_start": TODAY},
+    ):
+        item = InterventionFactory(forloeb=granted, category="uddannelse", **kwargs)
+        InterventionEventFactory(intervention=item, on=TODAY - dt.timedelta(days=7), actor=caseworker)
+    assert rows(granted)["uddannelse"] == (0, 3, 1)
+
+
 def test_the_funnel_of_one_forloeb_ignores_the_others(plan, granted, caseworker, team):
     other = ForloebFactory(team=team, borger=BorgerFactory())
     add(other, caseworker, "mentor")
