@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "plans",
     "followup",
     "interchange",
+    "supervision",
     "demo",
 ]
 

@@ -181,3 +181,133 @@ class FlagFactory(DjangoModelFactory):
     basis = "LAB § 68 b"
     raised_on = factory.LazyFunction(clock.today)
     raised_at = factory.LazyFunction(clock.now)
+
+
+# --- Documents and history of a forløb, dated by hand (supervision figures, rule scenarios) ---------
+
+from django.contrib.contenttypes.models import ContentType  # noqa: E402
+
+from followup.models import FollowUpMeeting  # noqa: E402
+from plans.models import ActionPlan, Intervention, InterventionEvent, InterventionType  # noqa: E402
+from rehab.models import Goal, Recommendation, RecommendedIntervention  # noqa: E402
+
+
+class RecommendationFactory(DjangoModelFactory):
+    """The rehabiliteringsteam's indstilling (to a ressourceforløb unless told)."""
+
+    class Meta:
+        model = Recommendation
+
+    forloeb = factory.SubFactory(ForloebFactory)
+    given_on = factory.LazyAttribute(lambda o: o.forloeb.opened_on + timedelta(days=60))
+    ordning = "ressourceforloeb"
+    duration_years = 2
+    recorded_by = factory.SubFactory(UserFactory)
+
+
+class RecommendedInterventionFactory(DjangoModelFactory):
+    class Meta:
+        model = RecommendedIntervention
+
+    recommendation = factory.SubFactory(RecommendationFactory)
+    category = "virksomhedsrettet"
+    description = factory.LazyAttribute(lambda o: f"Anbefalet: {o.category}")
+
+
+class ActionPlanFactory(DjangoModelFactory):
+    """A completed version of the indsatsplan (`completed_on=None` for a draft)."""
+
+    class Meta:
+        model = ActionPlan
+
+    forloeb = factory.SubFactory(ForloebFactory)
+    version = 1
+    coordinator = factory.LazyAttribute(lambda o: o.forloeb.current_coordinator)
+    completed_on = factory.LazyAttribute(lambda o: o.forloeb.opened_on + timedelta(days=90))
+    created_by = factory.SubFactory(UserFactory)
+
+
+GOAL_DOCUMENT_KINDS = {
+    "PreparatoryPart": "forberedende_del",
+    "Recommendation": "indstilling",
+    "ActionPlan": "indsatsplan",
+}
+
+
+class GoalFactory(DjangoModelFactory):
+    """A goal in one document version. `concrete=True` names an occupation (a job goal) or a
+    specific education (an education goal); the database decides `is_concrete` from that."""
+
+    class Meta:
+        model = Goal
+        exclude = ("document",)
+
+    class Params:
+        concrete = False
+
+    document = None  # a PreparatoryPart, Recommendation or ActionPlan
+    forloeb = factory.LazyAttribute(lambda o: o.document.forloeb)
+    document_kind = factory.LazyAttribute(lambda o: GOAL_DOCUMENT_KINDS[type(o.document).__name__])
+    content_type = factory.LazyAttribute(lambda o: ContentType.objects.get_for_model(o.document))
+    object_id = factory.LazyAttribute(lambda o: o.document.pk)
+    kind = "job"
+    description = factory.LazyAttribute(lambda o: "Et konkret mål" if o.concrete else "At komme i job")
+    occupation = factory.LazyAttribute(lambda o: OccupationFactory() if o.concrete and o.kind == "job" else None)
+    education = factory.LazyAttribute(
+        lambda o: "Social- og sundhedshjælperuddannelsen" if o.concrete and o.kind == "uddannelse" else ""
+    )
+
+
+class InterventionFactory(DjangoModelFactory):
+    """An indsats of a category (the catalogue's first type of it), planned unless told; no lifecycle
+    events: add them with InterventionEventFactory (the status field is what an import might hold)."""
+
+    class Meta:
+        model = Intervention
+
+    forloeb = factory.SubFactory(ForloebFactory)
+    category = "virksomhedsrettet"
+    type = factory.LazyAttribute(lambda o: InterventionType.objects.filter(category=o.category).order_by("id").first())
+    description = factory.LazyAttribute(lambda o: f"Indsats: {o.category}")
+
+
+class InterventionEventFactory(DjangoModelFactory):
+    """One step in an indsats's lifecycle log, into `planlagt` unless told."""
+
+    class Meta:
+        model = InterventionEvent
+
+    intervention = factory.SubFactory(InterventionFactory)
+    action = "plan"
+    from_status = "indstillet"
+    to_status = "planlagt"
+    on = factory.LazyAttribute(lambda o: o.intervention.forloeb.opened_on)
+    actor = factory.SubFactory(UserFactory)
+
+
+class FollowUpMeetingFactory(DjangoModelFactory):
+    """A held, individual opfølgningssamtale with the next one agreed eight weeks on."""
+
+    class Meta:
+        model = FollowUpMeeting
+
+    forloeb = factory.SubFactory(ForloebFactory)
+    held_on = factory.LazyAttribute(lambda o: o.forloeb.opened_on + timedelta(days=30))
+    held_by = factory.LazyAttribute(lambda o: o.forloeb.current_coordinator or UserFactory())
+    next_on = factory.LazyAttribute(lambda o: o.held_on + timedelta(weeks=8) if not o.no_next_reason else None)
+    no_next_reason = ""
+    created_by = factory.SelfAttribute("held_by")
+
+
+class DecisionFactory(DjangoModelFactory):
+    """The kommune's afgørelse granting a ressourceforløb; the borger's wish for a further forløb
+    is recorded only when `borger_consent_on` is given."""
+
+    class Meta:
+        model = "rehab.Decision"
+
+    forloeb = factory.SubFactory(ForloebFactory)
+    decided_on = factory.LazyAttribute(lambda o: o.forloeb.start_date or o.forloeb.opened_on + timedelta(days=75))
+    ordning = "ressourceforloeb"
+    duration_years = 2
+    decided_by = factory.SubFactory(UserFactory)
