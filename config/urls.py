@@ -11,6 +11,7 @@ urlpatterns = [
     path("", include("plans.urls")),
     path("", include("followup.urls")),
     path("", include("interchange.urls")),
+    path("tilsyn/", include("supervision.urls")),
 ]
 
 # Danish error page without the database; 503 when the database is unreachable (config/views.py).

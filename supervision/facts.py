@@ -38,7 +38,7 @@ from cases.concepts import (
     max_end,
 )
 from followup.rulepacks import servicestandard as std
-from followup.rulepacks.base import CURRENT_PLAN, LAST_RECOMMENDATION, LAST_SAMTALE, SAMTALER
+from followup.rulepacks.base import CURRENT_PLAN, LAST_RECOMMENDATION
 
 # The population, named `f` with the columns the rule packs' CTEs expect.
 POPULATION = f"""
@@ -72,15 +72,26 @@ plan1 AS (
     ORDER BY p.forloeb_id, p.version
 )"""
 
-# The latest held samtale (the audit read the minutes of the latest opfølgning).
-LAST_HELD = f"""
+# The latest samtale (held or not, as `followup.rulepacks.base.LAST_SAMTALE`: an udeblivelse books
+# a new date) and the latest held one (the audit read the minutes of the latest opfølgning), each
+# found through the (forløb, held_on) index per forløb; and the counts of held samtaler.
+SAMTALER_OF_F = f"""
+last_m AS (
+    SELECT f.id AS forloeb_id, l.next_on, l.no_next_reason
+    FROM f JOIN LATERAL (
+        SELECT m.next_on, m.no_next_reason FROM followup_followupmeeting m
+        WHERE m.forloeb_id = f.id AND m.held_on <= %(d)s
+        ORDER BY m.held_on DESC, m.id DESC LIMIT 1) l ON TRUE
+),
 held_m AS (
-    SELECT DISTINCT ON (m.forloeb_id) m.forloeb_id, m.id
-    FROM m WHERE {SAMTALE_HELD.sql(m="m")}
-    ORDER BY m.forloeb_id, m.held_on DESC, m.id DESC
-)"""
-
-SAMTALE_COUNTS = f"""
+    SELECT f.id AS forloeb_id, h.*
+    FROM f JOIN LATERAL (
+        SELECT m.id, m.held_by_id, m.status_on_interventions, m.new_agreements, m.mentor_need_assessed,
+               m.mentor_assessment, m.borger_perspective
+        FROM followup_followupmeeting m
+        WHERE m.forloeb_id = f.id AND {SAMTALE_HELD.sql(m="m")}
+        ORDER BY m.held_on DESC, m.id DESC LIMIT 1) h ON TRUE
+),
 counts_m AS (
     SELECT m.forloeb_id,
            count(*) FILTER (WHERE {IN_LATEST_12_MONTHS.sql(m="m")}) AS held_12m,
@@ -88,7 +99,7 @@ counts_m AS (
                AS individual_12m,
            count(*) FILTER (WHERE {IN_FIRST_6_MONTHS.sql(m="m", f="f")} AND {SAMTALE_INDIVIDUAL.sql(m="m")})
                AS individual_first_6m
-    FROM m JOIN f ON f.id = m.forloeb_id
+    FROM followup_followupmeeting m JOIN f ON f.id = m.forloeb_id
     WHERE {SAMTALE_HELD.sql(m="m")}
     GROUP BY m.forloeb_id
 )"""
@@ -217,7 +228,7 @@ x AS (
            COALESCE(cm.held_12m, 0) AS held_12m,
            COALESCE(cm.individual_12m, 0) AS individual_12m,
            COALESCE(cm.individual_first_6m, 0) AS individual_first_6m,
-           hm.id IS NOT NULL AS has_held,
+           lh.id IS NOT NULL AS has_held,
            {WRITTEN.sql(col="lh.status_on_interventions")} AS held_status,
            {WRITTEN.sql(col="lh.new_agreements")} AS held_agreements,
            COALESCE(lh.mentor_need_assessed, FALSE) OR {WRITTEN.sql(col="lh.mentor_assessment")} AS held_mentor,
@@ -248,22 +259,18 @@ x AS (
     LEFT JOIN rec_cats rc ON rc.forloeb_id = f.id
     LEFT JOIN counts_m cm ON cm.forloeb_id = f.id
     LEFT JOIN last_m l ON l.forloeb_id = f.id
-    LEFT JOIN held_m hm ON hm.forloeb_id = f.id
-    LEFT JOIN followup_followupmeeting lh ON lh.id = hm.id
+    LEFT JOIN held_m lh ON lh.forloeb_id = f.id
     LEFT JOIN health h ON h.forloeb_id = f.id
     LEFT JOIN dec ON dec.forloeb_id = f.id
 )"""
 
 CTES = (
     POPULATION,
-    SAMTALER,
-    LAST_SAMTALE,
+    SAMTALER_OF_F,
     LAST_RECOMMENDATION,
     CURRENT_PLAN,
     FIRST_RECOMMENDATION,
     FIRST_PLAN,
-    LAST_HELD,
-    SAMTALE_COUNTS,
     INDSATSER,
     GOALS,
     HEALTH,

@@ -6,7 +6,7 @@ one for the flags, whatever the number of forløb."""
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import QuerySet
 from django.http import Http404
 
@@ -51,6 +51,16 @@ def unit_filter(alias: str) -> str:
         f"(%(unit_team)s::bigint IS NULL OR {alias}.team_id = %(unit_team)s)"
         f" AND (%(unit_coordinator)s::bigint IS NULL OR {alias}.coordinator_id = %(unit_coordinator)s)"
     )
+
+
+def _fetch(sql: str, params: dict) -> list[tuple]:
+    """Run one of the facts queries. Without JIT: the planner cannot estimate the joins of the
+    materialised CTEs, and compiling a plan it thinks is huge costs seconds (tests/bench/README.md),
+    as in the flag evaluation."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL jit = off")
+        cursor.execute(sql, params)
+        return cursor.fetchall()
 
 
 def is_supervisor(user: User) -> bool:
@@ -155,21 +165,21 @@ def _aggregate(unit: Unit, points: list) -> dict[tuple[str, int | None], list[in
         + " FROM x GROUP BY GROUPING SETS ((), (x.team_id), (x.coordinator_id))"
     )
     rows: dict[tuple[str, int | None], list[int]] = {}
-    with connection.cursor() as cursor:
-        cursor.execute(sql, unit.params())
-        for g_team, g_coordinator, team_id, coordinator_id, *counts in cursor.fetchall():
-            if g_team and g_coordinator:
-                rows[("all", None)] = counts
-            elif not g_team:
-                rows[("team", team_id)] = counts
-            elif coordinator_id is not None:
-                rows[("caseworker", coordinator_id)] = counts
+    for g_team, g_coordinator, team_id, coordinator_id, *counts in _fetch(sql, unit.params()):
+        if g_team and g_coordinator:
+            rows[("all", None)] = counts
+        elif not g_team:
+            rows[("team", team_id)] = counts
+        elif coordinator_id is not None:
+            rows[("caseworker", coordinator_id)] = counts
     return rows
 
 
-def figures(unit: Unit, group: str) -> list[Figure]:
-    """Every control point of the group for the unit, with the reference and the variation."""
-    points = cp.points_of(group)
+def figures(unit: Unit, group: str | None = None, *, points: list | None = None) -> list[Figure]:
+    """The control points of a group (default: every point; or the `points` given) for the unit,
+    with the reference and the variation, in one query."""
+    if points is None:
+        points = cp.points_of(group) if group else cp.POINTS
     rows = _aggregate(unit, points)
     empty = [0] * sum(len(_columns(p)) for p in points)
     result, offset = [], 0
@@ -192,6 +202,14 @@ def figures(unit: Unit, group: str) -> list[Figure]:
     return result
 
 
+def figures_by_group(unit: Unit) -> dict[str, list[Figure]]:
+    """Every control point, grouped as in `points.GROUPS`, from one query."""
+    grouped: dict[str, list[Figure]] = {group: [] for group in cp.GROUPS}
+    for figure in figures(unit):
+        grouped[figure.point.group].append(figure)
+    return grouped
+
+
 # --- Drill-down -----------------------------------------------------------------------------------
 
 PARTS = ("n", "count")
@@ -211,9 +229,7 @@ def drilldown_ids(unit: Unit, point, part: str, bucket: str = "") -> list[int]:
     params = unit.params()
     conditions.append(unit_filter("x"))
     sql = with_facts("SELECT x.id FROM x WHERE " + " AND ".join(conditions) + " ORDER BY x.id")
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return [row[0] for row in cursor.fetchall()]
+    return [row[0] for row in _fetch(sql, params)]
 
 
 def forloeb_behind(user: User, ids: list[int]) -> QuerySet:
@@ -273,14 +289,12 @@ def flag_figures(unit: Unit) -> FlagFigures:
         + " GROUP BY fl.rule_id"
     )
     result = FlagFigures()
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        for rule_id, n, acknowledged, *by_age in cursor.fetchall():
-            result.by_rule[rule_id] = n
-            result.open += n
-            result.acknowledged += acknowledged
-            for (label, _), count in zip(FLAG_AGE_BUCKETS, by_age, strict=True):
-                result.by_age[label] += count
+    for rule_id, n, acknowledged, *by_age in _fetch(sql, params):
+        result.by_rule[rule_id] = n
+        result.open += n
+        result.acknowledged += acknowledged
+        for (label, _), count in zip(FLAG_AGE_BUCKETS, by_age, strict=True):
+            result.by_age[label] += count
     return result
 
 
@@ -304,9 +318,7 @@ def flag_drilldown_ids(unit: Unit, *, rule_id: str = "", age: str = "", acknowle
         + " AND ".join(conditions)
         + " ORDER BY f.id"
     )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return [row[0] for row in cursor.fetchall()]
+    return [row[0] for row in _fetch(sql, params)]
 
 
 # --- Caseload -------------------------------------------------------------------------------------
@@ -322,6 +334,4 @@ def caseload(unit: Unit) -> dict[int, int]:
         + f" WHERE f.coordinator_id IS NOT NULL AND {OPEN_ON.sql(f='f')} AND {unit_filter('f')}"
         + " GROUP BY f.coordinator_id"
     )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, unit.params())
-        return dict(cursor.fetchall())
+    return dict(_fetch(sql, unit.params()))

@@ -85,6 +85,7 @@ MAY_SHOW_THE_FORLOEB = {
     "followup:min_dag": {"caseworker"},
     "followup:flag_list": {"caseworker"},
     "rehab:meeting_list": REHAB_ON_AGENDA | {"caseworker_team2", "leader_team2"},
+    "supervision:forloeb_list": {"caseworker"},  # the forløb behind a figure: the caseworker's own
 }
 # Pages anyone may open.
 PUBLIC = {"login", "logout", "admin:login", "admin:logout"}
@@ -100,6 +101,18 @@ QUERY_VARIANTS = {
         "?udtraek=e4&format=csv",
     ],
     "cases:my_forloeb": ["?omfang=alle"],
+    # The ledelsestilsyn; {team1} is the team of the forløb under test (another team for leader_team2).
+    "supervision:dashboard": ["?team={team1}"],
+    "supervision:compare": ["?punkt=A/past_max_duration", "?punkt=A/past_max_duration&team={team1}"],
+    "supervision:forloeb_list": [
+        "?punkt=A/past_max_duration&del=naevner",
+        "?punkt=A/past_max_duration&del=naevner&team={team1}",
+        "?advarsel=TEST_RULE",
+        "?alder=%3C%3D30d&team={team1}",
+    ],
+    "supervision:fokusrevision": ["?team={team1}"],
+    "supervision:fokusrevision_json": ["?team={team1}"],
+    "supervision:fokusrevision_csv": ["?team={team1}"],
 }
 # What a form must carry for the view to reach its permission check at all.
 POST_DATA = {
@@ -367,7 +380,7 @@ def _writes() -> int:
 
 
 def _request(world, pattern, persona, method, query):
-    url = _url(world, pattern) + query
+    url = _url(world, pattern) + query.format(team1=world["forloeb"].team_id)
     client = world["clients"][persona]
     # A request may have changed the client's cookies (logout, messages): start from the login.
     client.cookies = SimpleCookie()
