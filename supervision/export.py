@@ -74,7 +74,7 @@ def fokusrevision_data(unit: selectors.Unit) -> dict:
     """Every control point of the unit, nested by its key (`control_points["1.4"]["job"]`), with the
     open flags and the caseload under "A". Shares are rounded to 4 decimals, null when n is 0."""
     tree: dict = {}
-    for figure in selectors.figures(unit):  # every point, in one query
+    for figure in selectors.figures(unit, variation=False):  # every point, in one query
         _place(tree, figure.point.key, _figure(figure.point, figure.unit))
     flags = selectors.flag_figures(unit)
     _place(tree, ("A", "flags_open"), {"n": flags.open, "buckets": dict(flags.by_age)})

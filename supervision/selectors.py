@@ -156,16 +156,22 @@ def _value(point, row: list[int]) -> Value:
     return Value(n=row[0], buckets={label: row[i + 1] for i, (label, _, _) in enumerate(point.buckets)})
 
 
-def _aggregate(unit: Unit, points: list) -> dict[tuple[str, int | None], list[int]]:
-    """One query: per point its counts for the whole population ("all"), per team and per caseworker."""
+def _aggregate(unit: Unit, points: list, variation: bool) -> dict[tuple[str, int | None], list[int]]:
+    """One query: per point its counts for the whole population ("all") and, with `variation`, per
+    team and per caseworker (else only the unit's own team or caseworker)."""
     columns = [c for p in points for c in _columns(p)]
+    sets, keys = ["()"], []
+    for column, wanted in (("x.team_id", unit.team_id), ("x.coordinator_id", unit.coordinator_id)):
+        if variation or wanted is not None:
+            sets.append(f"({column})")
+            keys.append(f"GROUPING({column}), {column}")
+        else:  # not grouped by it: only the whole population's row
+            keys.append("1, NULL::bigint")
     sql = with_facts(
-        "SELECT GROUPING(x.team_id), GROUPING(x.coordinator_id), x.team_id, x.coordinator_id, "
-        + ", ".join(columns)
-        + " FROM x GROUP BY GROUPING SETS ((), (x.team_id), (x.coordinator_id))"
+        f"SELECT {', '.join(keys)}, " + ", ".join(columns) + f" FROM x GROUP BY GROUPING SETS ({', '.join(sets)})"
     )
     rows: dict[tuple[str, int | None], list[int]] = {}
-    for g_team, g_coordinator, team_id, coordinator_id, *counts in _fetch(sql, unit.params()):
+    for g_team, team_id, g_coordinator, coordinator_id, *counts in _fetch(sql, unit.params()):
         if g_team and g_coordinator:
             rows[("all", None)] = counts
         elif not g_team:
@@ -175,12 +181,14 @@ def _aggregate(unit: Unit, points: list) -> dict[tuple[str, int | None], list[in
     return rows
 
 
-def figures(unit: Unit, group: str | None = None, *, points: list | None = None) -> list[Figure]:
+def figures(
+    unit: Unit, group: str | None = None, *, points: list | None = None, variation: bool = True
+) -> list[Figure]:
     """The control points of a group (default: every point; or the `points` given) for the unit,
-    with the reference and the variation, in one query."""
+    with the reference and (with `variation`) every team's and caseworker's value, in one query."""
     if points is None:
         points = cp.points_of(group) if group else cp.POINTS
-    rows = _aggregate(unit, points)
+    rows = _aggregate(unit, points, variation)
     empty = [0] * sum(len(_columns(p)) for p in points)
     result, offset = [], 0
     for p in points:
@@ -202,10 +210,10 @@ def figures(unit: Unit, group: str | None = None, *, points: list | None = None)
     return result
 
 
-def figures_by_group(unit: Unit) -> dict[str, list[Figure]]:
+def figures_by_group(unit: Unit, *, variation: bool = True) -> dict[str, list[Figure]]:
     """Every control point, grouped as in `points.GROUPS`, from one query."""
     grouped: dict[str, list[Figure]] = {group: [] for group in cp.GROUPS}
-    for figure in figures(unit):
+    for figure in figures(unit, variation=variation):
         grouped[figure.point.group].append(figure)
     return grouped
 

@@ -165,7 +165,8 @@ def _row(ctx: Context, figure: selectors.Figure) -> Row:
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
     ctx = _context(request)
-    by_group = selectors.figures_by_group(ctx.unit)  # every point in one query
+    # Every point in one query; the per-team and per-caseworker values are on the comparison page.
+    by_group = selectors.figures_by_group(ctx.unit, variation=False)
     groups = [(key, label, [_row(ctx, f) for f in by_group[key]]) for key, label in cp.GROUPS.items()]
     flags = selectors.flag_figures(ctx.unit)
     flag_rules = [
@@ -346,7 +347,7 @@ def _point_order(point) -> tuple:
 
 
 def _report(ctx: Context) -> list[tuple[str, str, list[Row]]]:
-    rows = [_row(ctx, f) for f in selectors.figures(ctx.unit)]  # every point in one query
+    rows = [_row(ctx, f) for f in selectors.figures(ctx.unit, variation=False)]  # every point in one query
     rows.sort(key=lambda r: _point_order(r.point))  # stable: the catalogue's order within a point
     return [
         (number, title, [r for r in rows if str(_point_order(r.point)[0]) == number]) for number, title in QUESTIONS

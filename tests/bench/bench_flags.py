@@ -522,7 +522,8 @@ AGENDA_ITEMS = """
 INSERT INTO rehab_agendaitem (meeting_id, forloeb_id, slot_start, slot_minutes, sectors_present, borger_present,
                               relative_present, bisidder_present)
 SELECT meeting_id, forloeb_id,
-       TIME '08:00' + (row_number() OVER (PARTITION BY meeting_id ORDER BY forloeb_id) - 1) * INTERVAL '15 minutes', 30,
+       TIME '08:00' + (row_number() OVER (PARTITION BY meeting_id ORDER BY forloeb_id) - 1) * %(slot_minutes)s
+         * INTERVAL '1 minute', 30,
        '{beskaeftigelse,kommunal_sundhed,social,undervisning,sundhedskoordinator}'::varchar(30)[],
        CASE WHEN on_day <= %(horizon)s::date THEN TRUE END, NULL, NULL
 FROM (
@@ -605,21 +606,33 @@ COUNTED_TABLES = (
 )
 
 
-def generation_params(forloeb: int) -> dict:
+def generation_params(
+    forloeb: int,
+    *,
+    kommuner: int | None = None,
+    teams_per_kommune: int = TEAMS_PER_KOMMUNE,
+    users_per_team: int = USERS_PER_TEAM,
+    slot_minutes: int = 15,
+) -> dict:
+    """The parameters of the generation statements. The forløb are spread evenly over the teams
+    (`kommuner` × `teams_per_kommune`, by default one kommune per 1,000 forløb, 4 to 98). Each
+    kommune's rehabiliteringsteam meets weekly with a slot of `slot_minutes` per forløb (all of a
+    meeting's slots must fit in a day: a kommune much larger than 1,000 forløb needs shorter ones)."""
     from django.contrib.contenttypes.models import ContentType
 
     from plans.models import ActionPlan
     from rehab.models import PreparatoryPart, Recommendation
 
     pred = forloeb // 25
-    kommuner = min(98, max(4, forloeb // 1000))
+    kommuner = kommuner or min(98, max(4, forloeb // 1000))
     return {
         "main": forloeb - pred,
         "pred": pred,
         "kommuner": kommuner,
-        "teams_per_kommune": TEAMS_PER_KOMMUNE,
-        "teams": kommuner * TEAMS_PER_KOMMUNE,
-        "users_per_team": USERS_PER_TEAM,
+        "teams_per_kommune": teams_per_kommune,
+        "teams": kommuner * teams_per_kommune,
+        "users_per_team": users_per_team,
+        "slot_minutes": slot_minutes,
         "horizon": HORIZON,
         "weeks": MEETING_WEEKS,
         "samtaler": SAMTALER_PER_FORLOEB * forloeb,
@@ -661,15 +674,16 @@ GENERATION_STEPS = (
 )
 
 
-def generate(forloeb: int) -> float:
+def generate(forloeb: int, *, steps=GENERATION_STEPS, **overrides) -> float:
     """Fill the database with `forloeb` forløb and what surrounds them; return the seconds taken
-    (including VACUUM ANALYZE)."""
-    params = generation_params(forloeb)
+    (including VACUUM ANALYZE). Another benchmark may pass its own `steps` (e.g. these with some
+    added) and `overrides` of `generation_params`."""
+    params = generation_params(forloeb, **overrides)
     print(f"generating {forloeb:,} forløb ({params['pred']:,} of them a borger's earlier forløb) …")
     started = time.perf_counter()
     execute(TRUNCATE)
     execute("SELECT setseed(%(seed)s)", {"seed": SEED})
-    for label, sql in GENERATION_STEPS:
+    for label, sql in steps:
         t0 = time.perf_counter()
         rows = execute(sql, params if "%(" in sql else None)
         print(f"  {label:<26} {max(rows, 0):>10,} rows  {time.perf_counter() - t0:7.1f} s")

@@ -31,6 +31,17 @@ SMOKE = {
         ["--forloeb", "200", "--per-file", "100"],
         ["import_forloeb, 200 forløb", "forløb per minute", "the same files again"],
     ),
+    "bench_tilsyn.py": (
+        ["--forloeb", "300", "--repeat", "1", "--regenerate", "--jit", "off"],
+        [
+            "forløb in kommune 1 and",
+            "(a) dashboard page",
+            "(b) fokusrevision_data",
+            "(c) Min dag page",
+            "statements of (c) team_summary",
+            "targets:",
+        ],
+    ),
 }
 
 
