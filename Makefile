@@ -38,7 +38,7 @@ system-deps:
 # keep the time down); the browser journeys, the authorization matrix and the benchmarks are not shifted.
 # Make stops at the first failing run; the last run's summary closes the output.
 CLOCK_TESTS_1Y := tests/demo tests/followup tests/cases tests/plans
-CLOCK_TESTS_3Y := tests/demo tests/followup tests/rehab tests/interchange
+CLOCK_TESTS_3Y := tests/demo tests/followup tests/rehab tests/interchange tests/supervision
 
 test: install system-deps
 	$(BIN)/python -m pytest
