@@ -128,25 +128,23 @@ rec_cats AS (
     GROUP BY r.forloeb_id
 )"""
 
+# Concrete goals per document version: (column prefix, document kind, the version's alias below).
+GOAL_DOCUMENTS = (
+    ("fd", "forberedende_del", "pp"),
+    ("rec", "indstilling", "r"),
+    ("plan1", "indsatsplan", "p1"),
+    ("plan", "indsatsplan", "p"),
+)
+GOAL_COLUMNS = ",\n".join(
+    f"bool_or(g.document_kind = '{kind}' AND g.object_id = {alias}.id AND g.kind = '{goal}' "
+    f"AND {GOAL_CONCRETE.sql(g='g')}) AS {prefix}_{suffix}"
+    for prefix, kind, alias in GOAL_DOCUMENTS
+    for goal, suffix in (("job", "job"), ("uddannelse", "edu"))
+)
 GOALS = f"""
 goals AS (
     SELECT f.id AS forloeb_id,
-           bool_or(g.document_kind = 'forberedende_del' AND g.object_id = pp.id AND g.kind = 'job'
-                   AND {GOAL_CONCRETE.sql(g="g")}) AS fd_job,
-           bool_or(g.document_kind = 'forberedende_del' AND g.object_id = pp.id AND g.kind = 'uddannelse'
-                   AND {GOAL_CONCRETE.sql(g="g")}) AS fd_edu,
-           bool_or(g.document_kind = 'indstilling' AND g.object_id = r.id AND g.kind = 'job'
-                   AND {GOAL_CONCRETE.sql(g="g")}) AS rec_job,
-           bool_or(g.document_kind = 'indstilling' AND g.object_id = r.id AND g.kind = 'uddannelse'
-                   AND {GOAL_CONCRETE.sql(g="g")}) AS rec_edu,
-           bool_or(g.document_kind = 'indsatsplan' AND g.object_id = p1.id AND g.kind = 'job'
-                   AND {GOAL_CONCRETE.sql(g="g")}) AS plan1_job,
-           bool_or(g.document_kind = 'indsatsplan' AND g.object_id = p1.id AND g.kind = 'uddannelse'
-                   AND {GOAL_CONCRETE.sql(g="g")}) AS plan1_edu,
-           bool_or(g.document_kind = 'indsatsplan' AND g.object_id = p.id AND g.kind = 'job'
-                   AND {GOAL_CONCRETE.sql(g="g")}) AS plan_job,
-           bool_or(g.document_kind = 'indsatsplan' AND g.object_id = p.id AND g.kind = 'uddannelse'
-                   AND {GOAL_CONCRETE.sql(g="g")}) AS plan_edu
+{GOAL_COLUMNS}
     FROM f JOIN rehab_goal g ON g.forloeb_id = f.id
     LEFT JOIN rehab_preparatorypart pp ON pp.forloeb_id = f.id
     LEFT JOIN rec r ON r.forloeb_id = f.id

@@ -8,7 +8,6 @@ of", and checks the denominator with the audit's exclusions, the numerator or bu
 edges, the forløb behind each figure, the values per team and caseworker, and that the flag rules
 find exactly the forløb the figures count (one definition everywhere)."""
 
-import calendar
 import datetime as dt
 import random
 from datetime import date
@@ -35,6 +34,7 @@ from tests.factories import (
     TeamFactory,
     UserFactory,
 )
+from tests.supervision.figures import check_distribution, check_share, figure, ids, months_after
 
 pytestmark = pytest.mark.django_db
 
@@ -44,27 +44,6 @@ TODAY = clock.today()
 
 
 # --- Building and reading ---------------------------------------------------------------------
-
-
-def months_after(day: date, n: int) -> date:
-    """`day` moved n calendar months, clipped to the month's end (as PostgreSQL's date + interval)."""
-    index = day.month - 1 + n
-    year, month = day.year + index // 12, index % 12 + 1
-    return D(year, month, min(day.day, calendar.monthrange(year, month)[1]))
-
-
-@pytest.fixture
-def org(kommune, team, other_team, caseworker):
-    """Team Nord with koordinerende sagsbehandlere a and b, Team Syd with c, and an administrator."""
-    return SimpleNamespace(
-        kommune=kommune,
-        nord=team,
-        syd=other_team,
-        a=caseworker,
-        b=UserFactory(username="ks-b", teams=[team]),
-        c=UserFactory(username="ks-c", teams=[other_team]),
-        admin=UserFactory(username="admin", role=Role.ADMINISTRATOR, kommune=kommune),
-    )
 
 
 def new_forloeb(team, coordinator, *, start, opened=None, closed=None, borger=None, sequence_no=1):
@@ -97,35 +76,6 @@ def unit(org, user, d, *, team=None, coordinator=None):
         team_id=team.pk if team else None,
         coordinator_id=coordinator.pk if coordinator else None,
     )
-
-
-def figure(u, ref):
-    point = points.BY_REF[ref]
-    return next(f for f in selectors.figures(u, point.group) if f.point is point)
-
-
-def ids(forloeb) -> list[int]:
-    return sorted(f.pk for f in forloeb)
-
-
-def check_share(u, ref, *, n, count):
-    """The share's n and count, and the forløb behind each, are the hand-counted ones."""
-    point = points.BY_REF[ref]
-    assert figure(u, ref).unit == Value(n=len(n), count=len(count))
-    assert selectors.drilldown_ids(u, point, "n") == ids(n)
-    assert selectors.drilldown_ids(u, point, "count") == ids(count)
-
-
-def check_distribution(u, ref, buckets: dict[str, list]):
-    """Every forløb of n in its hand-counted bucket, and the drill-down of each bucket lists them."""
-    point = points.BY_REF[ref]
-    labels = [label for label, _, _ in point.buckets]
-    assert set(buckets) <= set(labels)
-    everyone = [f for group in buckets.values() for f in group]
-    assert figure(u, ref).unit == Value(n=len(everyone), buckets={b: len(buckets.get(b, [])) for b in labels})
-    assert selectors.drilldown_ids(u, point, "n") == ids(everyone)
-    for label in labels:
-        assert selectors.drilldown_ids(u, point, "n", label) == ids(buckets.get(label, []))
 
 
 def flagged(org, rule_id, d) -> list[int]:
