@@ -9,10 +9,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from cases.forms import BoundedDateField, DateInput
-from cases.models import Kommune, Role, User
+from cases.models import Kommune, User
 from supervision import selectors
-
-CASE_ROLES = (Role.CASEWORKER, Role.COORDINATOR)
 
 
 def _int_or_none(value) -> int | None:
@@ -38,6 +36,12 @@ class UnitFilterForm(forms.Form):
     def __init__(self, *args, user: User, today: dt.date, **kwargs):
         super().__init__(*args, **kwargs)
         self.user, self.today = user, today
+        if self.is_bound:  # a link that names no day: show the defaults the page uses
+            data = self.data.copy()
+            data["pr"] = data.get("pr") or today.isoformat()
+            data["til"] = data.get("til") or data["pr"]
+            data["fra"] = data.get("fra") or data["til"]
+            self.data = data
         self.supervisor = selectors.is_supervisor(user)
         self.kommune_ids = selectors.kommune_ids_for(user)
         asked = _int_or_none(self.data.get("kommune"))
@@ -53,11 +57,7 @@ class UnitFilterForm(forms.Form):
         self.fields["team"].widget = forms.Select(
             choices=[("", _("Alle teams")), *[(t.pk, t.name) for t in self.teams]]
         )
-        caseworkers = (
-            User.objects.filter(memberships__team__in=[t.pk for t in self.teams], role__in=CASE_ROLES)
-            .distinct()
-            .order_by("first_name", "last_name", "pk")
-        )
+        caseworkers = selectors.caseworkers_of([t.pk for t in self.teams])
         self.caseworker_names = {u.pk: u.get_full_name() or u.username for u in caseworkers}
         self.fields["sagsbehandler"].widget = forms.Select(
             choices=[("", _("Alle sagsbehandlere")), *self.caseworker_names.items()]

@@ -11,7 +11,7 @@ from django.db.models import QuerySet
 from django.http import Http404
 
 from cases.concepts import OPEN_ON
-from cases.models import Forloeb, Role, Team, User
+from cases.models import CASE_ROLES, Forloeb, Role, Team, User
 from followup.selectors import rule_label
 from supervision import points as cp
 from supervision.facts import POPULATION, with_facts
@@ -73,6 +73,15 @@ def teams_in_view(user: User, kommune_id: int) -> QuerySet:
     if user.is_administrator and (user.is_superuser or user.kommune_id == kommune_id):
         return teams
     return teams.filter(pk__in=user.team_ids)
+
+
+def caseworkers_of(team_ids: list[int]) -> QuerySet:
+    """The (koordinerende) sagsbehandlere who are members of the teams, by name."""
+    return (
+        User.objects.filter(memberships__team__in=team_ids, role__in=CASE_ROLES)
+        .distinct()
+        .order_by("first_name", "last_name", "pk")
+    )
 
 
 def kommune_ids_for(user: User) -> list[int]:

@@ -204,7 +204,7 @@ class Comparison:
     name: str
     value: selectors.Value
     share: str
-    buckets: list[tuple[int, str]]  # (count, share) per bucket
+    buckets: list[tuple[int, str, str]]  # (count, share, the forløb behind it) per bucket
     count_url: str  # the forløb behind the team's or caseworker's numerator (a share)
     n_url: str  # and behind its denominator
 
@@ -228,7 +228,12 @@ def _comparisons(ctx: Context, point, values, names: dict[int, str], param: str)
         params |= {param: pk, "punkt": point.ref}
         urls = [f"{reverse('supervision:forloeb_list')}?{urlencode({**params, 'del': d})}" for d in PARTS]
         buckets = [
-            ((value.buckets or {}).get(k, 0), _pct(shares.get(k))) for k, _c, _w in getattr(point, "buckets", ())
+            (
+                (value.buckets or {}).get(k, 0),
+                _pct(shares.get(k)),
+                f"{reverse('supervision:forloeb_list')}?{urlencode({**params, 'del': 'naevner', 'spand': k})}",
+            )
+            for k, _c, _w in getattr(point, "buckets", ())
         ]
         rows.append(Comparison(names.get(pk, str(pk)), value, _pct(value.share), buckets, *urls))
     return rows
@@ -245,7 +250,7 @@ def _chart(point, title: str, rows: list[Comparison], reference: selectors.Value
     return charts.stacked_bars(
         title=title,
         buckets=[str(w) for _k, _c, w in point.buckets],
-        rows=[(r.name, [c for c, _s in r.buckets]) for r in rows],
+        rows=[(r.name, [c for c, _s, _u in r.buckets]) for r in rows],
     )
 
 
