@@ -425,6 +425,7 @@ class AccessAction(models.TextChoices):
     CREATE = "create", _("Oprettede")
     CHANGE = "change", _("Ændrede")
     LOOKUP = "lookup", _("Slog op på CPR-nummer")
+    LIST = "list", _("Så forløbet i en liste")
 
 
 class AccessLog(models.Model):

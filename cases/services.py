@@ -66,6 +66,14 @@ def access_log_record(*, user: User, borger: Borger, action: str, forloeb: Forlo
     AccessLog.objects.create(user=user, borger=borger, forloeb=forloeb, action=action)
 
 
+def access_log_list(*, user: User, forloeb: list[Forloeb]) -> None:
+    """A list that names borgere (a drill-down of the ledelsestilsyn): one row per forløb shown, in one
+    statement."""
+    AccessLog.objects.bulk_create(
+        AccessLog(user=user, borger_id=f.borger_id, forloeb=f, action=AccessAction.LIST) for f in forloeb
+    )
+
+
 @transaction.atomic
 def borger_create(
     *, cpr: str, first_name: str, last_name: str, actor: User, address: str = "", phone: str = "", email: str = ""

@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from cases import clock
+from cases import services as case_services
 from cases.models import Kommune, Team, User
 from followup.selectors import rule_label
 from rehab.pdf import render_pdf
@@ -336,6 +337,7 @@ def forloeb_list(request: HttpRequest) -> HttpResponse:
     ctx = _context(request)
     title, which, ids = _behind(request, ctx)
     page = Paginator(selectors.forloeb_behind(request.user, ids), 50).get_page(request.GET.get("side"))
+    case_services.access_log_list(user=request.user, forloeb=list(page))  # the names shown are a read
     keep = urlencode([(k, v) for k, v in request.GET.items() if k != "side"])
     extra = {"title": title, "which": which, "page": page, "keep": keep}
     return _page(request, ctx, "supervision/forloeb_list.html", extra)

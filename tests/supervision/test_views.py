@@ -281,3 +281,23 @@ def test_the_dashboard_costs_the_same_number_of_queries_for_few_and_many_forloeb
         assert client.get(reverse("supervision:dashboard")).status_code == 200
     assert len(many) == len(few), [q["sql"][:120] for q in many]
     print(f"dashboard: {len(few)} queries")
+
+
+def test_the_drilldown_list_logs_each_borger_it_names(client, team_leader, forloeb):
+    """The list names borgere: each forløb on the page is a read, logged with the borger."""
+    import datetime as dt
+
+    from cases import clock
+    from cases.models import AccessAction, AccessLog, Forloeb
+
+    Forloeb.objects.filter(pk=forloeb.pk).update(start_date=clock.today() - dt.timedelta(days=30))
+    client.force_login(team_leader)
+    response = client.get(reverse("supervision:forloeb_list"), {"punkt": "2.4/mentor", "del": "naevner"})
+    assert response.status_code == 200
+    shown = {f.pk for f in response.context["page"]}
+    logged = set(
+        AccessLog.objects.filter(user=team_leader, action=AccessAction.LIST).values_list("forloeb_id", flat=True)
+    )
+    assert shown == {forloeb.pk}
+    assert logged == shown
+    assert all(row.borger_id == row.forloeb.borger_id for row in AccessLog.objects.filter(action=AccessAction.LIST))
