@@ -5,6 +5,7 @@ Browsers cannot be downloaded here, so Playwright launches the system Chromium
 """
 
 import os
+from functools import cache
 from pathlib import Path
 
 import pytest
@@ -91,3 +92,42 @@ def log_in(page, live_server):
         return page
 
     return _log_in
+
+
+AXE = Path(__file__).parent / "vendor" / "axe.min.js"  # axe-core 4.14.1 from npm (MPL-2.0)
+WCAG_21_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+# axe reports text in the very colour of its background as "needs review" (it might be hidden on
+# purpose), not as a violation; on these pages it is always a bug (white-on-white), so it fails too.
+AXE_RUN = """async (tags) => {
+  const result = await axe.run(document, {runOnly: {type: "tag", values: tags}});
+  const invisible = result.incomplete.filter(v => v.id === "color-contrast").map(v => ({
+    ...v, nodes: v.nodes.filter(n => n.any.some(c => c.data && c.data.messageKey === "equalRatio")),
+  })).filter(v => v.nodes.length);
+  return result.violations.concat(invisible).map(v => ({
+    id: v.id, impact: v.impact, help: v.help, count: v.nodes.length,
+    targets: v.nodes.slice(0, 3).map(n => n.target.join(" ")),
+  }));
+}"""
+
+
+@cache
+def _axe_source() -> str:
+    return AXE.read_text(encoding="utf-8")
+
+
+def assert_accessible(page, what: str) -> None:
+    """Fail unless axe-core finds no WCAG 2.1 A or AA violation on the page as it is now.
+
+    Call it once the page has settled (after the `expect` that shows it is there); content in a
+    closed <details> is not checked until it is opened. axe is evaluated into the page, not added
+    as a <script>, so no CSP needs an exception for it."""
+    page.wait_for_load_state("load")
+    page.wait_for_function("() => !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling')")
+    if not page.evaluate("() => typeof window.axe !== 'undefined'"):
+        page.evaluate(_axe_source())
+    violations = page.evaluate(AXE_RUN, WCAG_21_AA)
+    if violations:
+        lines = [
+            f"- {v['id']} ({v['impact']}, {v['count']}×): {v['help']}: {', '.join(v['targets'])}" for v in violations
+        ]
+        pytest.fail(f"WCAG 2.1 AA violations on {what} ({page.url}):\n" + "\n".join(lines), pytrace=False)

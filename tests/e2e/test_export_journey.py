@@ -9,6 +9,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from interchange.models import ExportLog
+from tests.e2e.conftest import assert_accessible
 from tests.followup.conftest import make_forloeb  # noqa: F401 - fixture
 
 pytestmark = pytest.mark.e2e
@@ -33,6 +34,7 @@ def test_the_team_leader_downloads_a_pseudonymised_e1_and_cannot_take_cpr(
     log_in(team_leader)
     page.get_by_role("link", name="Udtræk", exact=True).click()
     expect(page.get_by_role("heading", name="Udtræk til evaluering")).to_be_visible()
+    assert_accessible(page, "the export page")
     page.get_by_label("E1: ét forløb pr. række").check()
     page.get_by_label("CSV (UTF-8)").check()
     expect(page.get_by_label("Pseudonymiseret")).to_be_checked()
@@ -49,5 +51,6 @@ def test_the_team_leader_downloads_a_pseudonymised_e1_and_cannot_take_cpr(
     page.get_by_role("button", name="Hent udtræk").click()
     expect(page.get_by_role("alert").first).to_be_visible()
     expect(page.locator(".field-error")).to_contain_text("administrator")
+    assert_accessible(page, "the export page with an error")
     assert ExportLog.objects.count() == 1
     assert static_failures == []

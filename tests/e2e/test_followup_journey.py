@@ -9,6 +9,7 @@ from playwright.sync_api import expect
 
 from cases import clock
 from followup.models import Flag, FollowUpMeeting
+from tests.e2e.conftest import assert_accessible
 from tests.followup.conftest import evaluate, make_forloeb, samtale  # noqa: F401 - fixtures
 
 pytestmark = pytest.mark.e2e
@@ -55,12 +56,14 @@ def test_the_caseworker_registers_an_overdue_samtale_from_min_dag_and_the_flag_d
     expect(overdue.get_by_role("row", name=name)).to_contain_text("14")
     flags = page.get_by_role("region", name="Åbne advarsler")
     expect(flags).to_contain_text(FLAG_TEXT)
+    assert_accessible(page, "Min dag")
 
     clicks = 0
     overdue.get_by_role("link", name=f"Registrér samtale med {name}").click()
     clicks += 1
     expect(page.get_by_role("heading", name="Registrér opfølgningssamtale")).to_be_visible()
     expect(page.get_by_role("textbox", name="Dato", exact=True)).to_have_value(TODAY.isoformat())
+    assert_accessible(page, "the form for a samtale")
     page.get_by_label("Status på deltagelse i indsatser").fill("Er i gang med praktikken tre dage om ugen.")
     page.get_by_label("Borgerens perspektiv").fill("Det går bedre, end jeg troede.")
     page.get_by_role("button", name="Gem samtale").click()
@@ -71,6 +74,7 @@ def test_the_caseworker_registers_an_overdue_samtale_from_min_dag_and_the_flag_d
     expect(page.get_by_role("status")).to_contain_text(f"med {name} er registreret")
     expect(page.get_by_role("region", name="Overskredne samtaler (0)")).to_be_visible()
     expect(page.get_by_role("region", name="Åbne advarsler")).not_to_contain_text(FLAG_TEXT)
+    assert_accessible(page, "Min dag after the samtale is registered")
     assert FollowUpMeeting.objects.filter(forloeb=f, held_on=TODAY).exists()
     flag = Flag.objects.get(forloeb=f, rule_id="STD_SAMTALE_OVERDUE")
     assert flag.resolved_on == TODAY
@@ -94,12 +98,14 @@ def test_acknowledging_a_flag_without_a_comment_shows_the_danish_message_then_a_
     page.get_by_role("link", name="Min dag", exact=True).click()
     row = page.locator(f"#flag-{flag.pk}")
     row.locator("summary").click()  # opens the <details>
+    assert_accessible(page, "Min dag with a flag's acknowledge form open")
     with page.expect_response(lambda r: "/kvitter/" in r.url) as answer:
         row.get_by_role("button", name="Kvittér").click()
     assert answer.value.status == 422
     row = page.locator(f"#flag-{flag.pk}")
     expect(row.get_by_role("alert")).to_have_text("Skriv kort hvad der gøres ved det.")
     expect(row.get_by_role("textbox", name="Hvad gøres der ved det")).to_have_attribute("aria-invalid", "true")
+    assert_accessible(page, "Min dag with the acknowledge form's error")
     flag.refresh_from_db()
     assert flag.acknowledged_at is None
 
@@ -109,6 +115,7 @@ def test_acknowledging_a_flag_without_a_comment_shows_the_danish_message_then_a_
     assert answer.value.status == 200
     expect(page.locator(f"#flag-{flag.pk}")).to_contain_text("kvitteret: Ringer til borgeren i morgen.")
     expect(page.get_by_role("alert")).to_have_count(0)
+    assert_accessible(page, "Min dag with the flag acknowledged")
     flag.refresh_from_db()
     assert flag.acknowledge_comment == "Ringer til borgeren i morgen." and flag.acknowledged_by == caseworker
     assert static_failures == []
@@ -139,3 +146,4 @@ def test_an_htmx_action_that_fails_on_the_server_says_so_in_the_page(
         "Handlingen kunne ikke gennemføres (fejl 500). Genindlæs siden for at se, hvad der er gemt, og prøv igen."
     )
     expect(row.get_by_role("textbox", name="Hvad gøres der ved det")).to_have_value("Ringer til borgeren i morgen.")
+    assert_accessible(page, "Min dag saying the action failed")

@@ -7,6 +7,7 @@ from playwright.sync_api import expect
 
 from cases import services
 from cases.models import Phase, PhaseTransition
+from tests.e2e.conftest import PASSWORD, assert_accessible
 from tests.factories import BorgerFactory, ForloebFactory
 from tests.rehab.conftest import make_ready_for_team
 
@@ -17,7 +18,15 @@ def test_caseworker_sends_the_forloeb_to_the_rehabiliteringsteam(
     transactional_db, live_server, page, static_failures, log_in, forloeb, caseworker
 ):
     make_ready_for_team(forloeb, caseworker)
-    # 1. Log in through the form.
+    # 1. Log in through the form; a wrong password is answered on the form.
+    page.goto(f"{live_server.url}/login/")
+    expect(page.get_by_role("heading", level=1, name="Log ind")).to_be_visible()
+    assert_accessible(page, "the login page")
+    page.get_by_label("Brugernavn").fill(caseworker.username)
+    page.get_by_label("Adgangskode").fill(PASSWORD + "-forkert")
+    page.get_by_role("button", name="Log ind").click()
+    expect(page.get_by_role("alert")).to_contain_text("Brugernavn eller adgangskode er forkert.")
+    assert_accessible(page, "the login page with an error")
     log_in(caseworker)
 
     # 2. "Mine forløb" lists the borger; the name opens the forløb.
@@ -25,17 +34,20 @@ def test_caseworker_sends_the_forloeb_to_the_rehabiliteringsteam(
     expect(page.get_by_role("heading", level=1, name="Mine forløb")).to_be_visible()
     results = page.locator("#results")
     expect(results.get_by_role("row", name=re.compile("Mette Hansen"))).to_contain_text("Forberedende del")
+    assert_accessible(page, "Mine forløb")
     results.get_by_role("link", name="Mette Hansen").click()
 
     expect(page).to_have_url(f"{live_server.url}/forloeb/{forloeb.pk}/")
     expect(page.get_by_role("heading", level=1)).to_have_text("Mette Hansen: forløb 1")
     facts = page.locator("dl.facts")
     expect(facts).to_contain_text("Forberedende del")
+    assert_accessible(page, "the forløb page")
 
     # 3. Move the forløb on. The step has a note field, so it sits in a closed <details>.
     step = page.locator("details", has=page.locator("summary", has_text="Send til rehabiliteringsteamet"))
     step.locator("summary").click()
     step.get_by_label("Begrundelse / note").fill("Forberedende del er klar.")
+    assert_accessible(page, "the forløb page with the phase step open")
     step.get_by_role("button", name="Send til rehabiliteringsteamet → Afventer rehabiliteringsteam").click()
 
     expect(page).to_have_url(f"{live_server.url}/forloeb/{forloeb.pk}/")
@@ -46,6 +58,7 @@ def test_caseworker_sends_the_forloeb_to_the_rehabiliteringsteam(
     expect(timeline.last).to_contain_text("Forberedende del → Afventer rehabiliteringsteam")
     expect(timeline.last).to_contain_text("Karin Sørensen")
     expect(timeline.last).to_contain_text("Forberedende del er klar.")
+    assert_accessible(page, "the forløb page after the phase change")
 
     # 4. The database agrees.
     forloeb.refresh_from_db()
@@ -83,6 +96,7 @@ def test_the_phase_filter_updates_the_list_in_place(
     expect(results.get_by_role("link")).to_have_text(["Jens Nielsen"])
     expect(results.locator(".count")).to_have_text("1 forløb")
     assert page.evaluate("window.__marker") == 1, "the page was reloaded instead of swapped by htmx"
+    assert_accessible(page, "Mine forløb filtered by phase")
 
     # Back to all phases; still the same page.
     page.get_by_label("Fase").select_option(label="Alle faser")

@@ -16,6 +16,7 @@ from playwright.sync_api import expect
 from cases.models import Phase
 from plans import selectors
 from plans.models import ActionPlan, Intervention, InterventionStatus
+from tests.e2e.conftest import assert_accessible
 from tests.factories import RehabTeamFactory
 from tests.plans.conftest import grant_forloeb
 
@@ -58,6 +59,7 @@ def test_the_caseworker_writes_the_plan_registers_indsatser_and_sees_the_funnel(
     page.locator("#results").get_by_role("link", name="Mette Hansen").click()
     page.get_by_role("link", name="Indsatsplan og indsatser").click()
     expect(page.get_by_role("heading", level=2, name="Anbefalet → planlagt → igangsat")).to_be_visible()
+    assert_accessible(page, "the forløb's plan tab before the plan")
 
     # 2. The plan starts from the indstilling: its goal and the four recommended indsatser.
     page.get_by_role("button", name="Skriv indsatsplan").click()
@@ -65,6 +67,7 @@ def test_the_caseworker_writes_the_plan_registers_indsatser_and_sees_the_funnel(
     rows = page.locator("#interventions tbody tr")
     expect(rows).to_have_count(4)
     expect(page.locator("#interventions tbody tr[data-status='indstillet']")).to_have_count(4)
+    assert_accessible(page, "the new indsatsplan")
 
     # 3. The plan's fields, written with the borger.
     page.get_by_label("Opfølgning hver (uger)").fill("4")
@@ -77,6 +80,7 @@ def test_the_caseworker_writes_the_plan_registers_indsatser_and_sees_the_funnel(
     page.locator("summary", has_text="Tilføj delmål").click()
     milestone_form = page.locator("form", has=page.get_by_role("button", name="Tilføj delmål"))
     milestone_form.get_by_label("Delmål").fill("Møder stabilt i praktikken to dage om ugen")
+    assert_accessible(page, "the indsatsplan with the delmål form open")
     milestone_form.get_by_role("button", name="Tilføj delmål").click()
     expect(page.get_by_role("status")).to_contain_text("Delmålet er tilføjet.")
 
@@ -84,16 +88,20 @@ def test_the_caseworker_writes_the_plan_registers_indsatser_and_sees_the_funnel(
     for description in (PRAKTIK, MENTOR, FYSIO):
         row = rows.filter(has_text=description)
         clicks.click(row.locator("summary", has_text="Planlæg"))
+        if description == PRAKTIK:
+            assert_accessible(page, "the indsatsplan with an indsats' Planlæg form open")
         clicks.click(row.get_by_role("button", name=re.compile("^Gem.*Planlæg")))
         expect(row).to_have_attribute("data-status", "planlagt")
         clicks.done("plan a recommended indsats")
         # htmx answered with the region: the page did not reload, the region says what happened.
         expect(page.locator("#interventions [role=status]")).to_have_text(f"{description}: Planlagt.")
+    assert_accessible(page, "the indsatser after htmx swapped the region")
 
     # 6. The fourth is not started, with a reason.
     row = rows.filter(has_text=BOSTOETTE)
     row.locator("summary", has_text="Ikke iværksat").click()
     row.get_by_role("textbox", name="Begrundelse").fill("Borgeren har allerede bostøtte fra socialforvaltningen.")
+    assert_accessible(page, "the indsatsplan with the Ikke iværksat form open")
     row.get_by_role("button", name=re.compile("^Gem.*Ikke iværksat")).click()
     expect(row).to_have_attribute("data-status", "ikke_ivaerksat")
 
@@ -103,6 +111,7 @@ def test_the_caseworker_writes_the_plan_registers_indsatser_and_sees_the_funnel(
     expect(page.get_by_role("status")).to_contain_text("Indsatsplanen (version 1) er færdiggjort.")
     expect(page.get_by_role("status")).to_contain_text("Forløbet står nu i fasen “Iværksættelse”.")
     expect(page.get_by_text("Jeg vil gerne prøve praktikken.")).to_be_visible()
+    assert_accessible(page, "the completed indsatsplan")
 
     # 8. Two indsatser start: "Start", then "Gem" (the date is pre-filled: today). The
     #    virksomhedsrettet one also needs the employer's CVR number.
@@ -115,6 +124,7 @@ def test_the_caseworker_writes_the_plan_registers_indsatser_and_sees_the_funnel(
     row = rows.filter(has_text=PRAKTIK)
     clicks.click(row.locator("summary", has_text="Start"))
     row.get_by_role("textbox", name="Arbejdsgivers CVR-nummer").fill(VALID_CVR)
+    assert_accessible(page, "the indsatser with the Start form open")
     clicks.click(row.get_by_role("button", name=re.compile("^Gem.*Start")))
     expect(row).to_have_attribute("data-status", "igangsat")
     clicks.done("start an indsats")
@@ -133,6 +143,7 @@ def test_the_caseworker_writes_the_plan_registers_indsatser_and_sees_the_funnel(
     expect(funnel).to_contain_text(
         f"En indsats, teamet anbefalede, er aldrig blevet planlagt: {BOSTOETTE} (social indsats)."
     )
+    assert_accessible(page, "the plan tab with the funnel")
 
     # 10. The database agrees.
     granted.refresh_from_db()

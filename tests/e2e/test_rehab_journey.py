@@ -12,6 +12,7 @@ from playwright.sync_api import expect
 
 from cases.models import Forloeb, Phase
 from rehab.models import Decision, Recommendation
+from tests.e2e.conftest import assert_accessible
 from tests.factories import OccupationFactory, RehabMembershipFactory, RehabTeamFactory, TeamMeetingFactory
 
 pytestmark = pytest.mark.e2e
@@ -34,6 +35,11 @@ def test_a_new_forloeb_goes_from_forberedende_del_through_the_team_to_indsatsdel
     # 1. The caseworker opens a forløb for a new borger.
     log_in(caseworker)
     page.get_by_role("link", name="Opret forløb").click()
+    expect(page.get_by_role("heading", level=1, name="Opret forløb")).to_be_visible()
+    assert_accessible(page, "the form for a new forløb")
+    page.get_by_role("button", name="Opret forløb").click()
+    expect(page.get_by_label("CPR-nummer")).to_have_attribute("aria-invalid", "true")
+    assert_accessible(page, "the form for a new forløb with errors")
     page.get_by_label("CPR-nummer").fill("010190-1234")
     page.get_by_label("Fornavn").fill("Ida")
     page.get_by_label("Efternavn").fill("Holm")
@@ -41,12 +47,16 @@ def test_a_new_forloeb_goes_from_forberedende_del_through_the_team_to_indsatsdel
     page.get_by_label("Sagen oprettet").fill(OPENED_ON)
     page.get_by_role("button", name="Opret forløb").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Ida Holm: forløb 1")
+    assert_accessible(page, "the new forløb's page")
     forloeb = Forloeb.objects.get(borger__first_name="Ida")
 
     # 2. The forberedende del, written with the borger, section by section.
     page.get_by_role("link", name="Forberedende del og rehabiliteringsteam").click()
     expect(page.locator(".checklist li:not(.done)")).to_have_count(15)
+    assert_accessible(page, "the forberedende del and rehabiliteringsteam tab")
     page.get_by_role("link", name="Begynd den forberedende del").click()
+    expect(page.get_by_label("Borgerens perspektiv")).to_be_visible()
+    assert_accessible(page, "the form for the forberedende del")
     sections = {
         "Arbejdet påbegyndt": OPENED_ON,
         "Ønsker, erfaring og ressourcer": "Vil gerne arbejde i et køkken; har været i praktik i en kantine.",
@@ -73,6 +83,7 @@ def test_a_new_forloeb_goes_from_forberedende_del_through_the_team_to_indsatsdel
     goal_form.get_by_label("Type").select_option(label="Jobmål")
     goal_form.get_by_label("Målet med borgerens ord").fill("Køkkenmedhjælper i en kantine, 15 timer om ugen")
     goal_form.get_by_label("Stilling").select_option(label=str(occupation))
+    assert_accessible(page, "the forberedende del with the goal form open")
     goal_form.get_by_role("button", name="Tilføj mål").click()
     expect(page.locator("section", has_text="Job- og uddannelsesmål").locator(".tag-ok")).to_have_text("Konkret")
 
@@ -84,8 +95,10 @@ def test_a_new_forloeb_goes_from_forberedende_del_through_the_team_to_indsatsdel
     health_form.get_by_label("Rekvireret").fill(OPENED_ON)
     health_form.get_by_label("Modtaget").fill("2026-06-01")
     health_form.get_by_label("Kort resumé").fill("Kan arbejde 10-15 timer om ugen uden tunge løft.")
+    assert_accessible(page, "the forberedende del with the health document form open")
     health_form.get_by_role("button", name="Registrér", exact=True).click()
     expect(page.locator(".checklist li:not(.done)")).to_have_count(0)
+    assert_accessible(page, "the forberedende del with a goal and a health document")
 
     # 3. Send the case to the team and book it on the meeting.
     page.get_by_role("link", name="Overblik og faser").click()
@@ -95,23 +108,29 @@ def test_a_new_forloeb_goes_from_forberedende_del_through_the_team_to_indsatsdel
     expect(page.get_by_role("status")).to_contain_text("Afventer rehabiliteringsteam")
 
     page.get_by_role("link", name="Forberedende del og rehabiliteringsteam").click()
+    assert_accessible(page, "the rehabiliteringsteam tab with the agenda form")
     page.locator("#id_agenda_meeting").select_option(index=1)
     page.get_by_label("Tidspunkt på mødet").fill(f"{starts_at:%H:%M}")
     page.get_by_role("button", name="Sæt på dagsordenen").click()
     expect(
         page.locator("section", has_text="Møder i rehabiliteringsteamet").get_by_role("link", name="Mødepakke")
     ).to_be_visible()
+    assert_accessible(page, "the rehabiliteringsteam tab with the case on an agenda")
     page.get_by_role("button", name="Log ud").click()
 
     # 4. A member of the rehabiliteringsteam opens the meeting packet.
     log_in(rehab_member)
     page.get_by_role("link", name="Møder i rehabiliteringsteamet").click()
+    expect(page.get_by_role("heading", level=1)).to_be_visible()
+    assert_accessible(page, "the list of meetings")
     page.get_by_role("link", name=re.compile(f"{starts_at.day}\\. ")).first.click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Møde i rehabiliteringsteamet")
+    assert_accessible(page, "the meeting")
     page.get_by_role("link", name=re.compile("^Mødepakke")).click()
     expect(page.get_by_text("Køkkenmedhjælper i en kantine, 15 timer om ugen")).to_be_visible()
     expect(page.get_by_text("Jeg vil gerne prøve at arbejde igen, men i mit eget tempo.")).to_be_visible()
     expect(page.get_by_text("Kan arbejde 10-15 timer om ugen uden tunge løft.")).to_be_visible()
+    assert_accessible(page, "the meeting packet")
     pdf = page.request.get(f"{live_server.url}/dagsorden/{forloeb.agenda_items.get().pk}/moedepakke.pdf")
     assert pdf.ok and pdf.headers["content-type"] == "application/pdf" and pdf.body()[:4] == b"%PDF"
     page.get_by_role("button", name="Log ud").click()
@@ -119,7 +138,11 @@ def test_a_new_forloeb_goes_from_forberedende_del_through_the_team_to_indsatsdel
     # 5. The caseworker records the team's indstilling.
     log_in(caseworker)
     page.goto(f"{live_server.url}/forloeb/{forloeb.pk}/rehabilitering/")
+    expect(page.get_by_role("link", name="Registrér indstilling")).to_be_visible()
+    assert_accessible(page, "the rehabiliteringsteam tab after the meeting")
     page.get_by_role("link", name="Registrér indstilling").click()
+    expect(page.get_by_role("group", name="Mål 1")).to_be_visible()
+    assert_accessible(page, "the form for the indstilling")
     page.get_by_label("Indstillet ordning").select_option(label="Ressourceforløb")
     page.get_by_label("Varighed (år)").fill("2")
     page.get_by_label("Borgerens perspektiv").fill("Vil gerne i gang, men ikke mere end 15 timer.")
@@ -134,12 +157,16 @@ def test_a_new_forloeb_goes_from_forberedende_del_through_the_team_to_indsatsdel
     page.get_by_role("button", name="Registrér indstilling").click()
     expect(page.get_by_role("status")).to_contain_text("Indstillingen er registreret.")
     expect(page.get_by_role("heading", level=3, name=re.compile("Ressourceforløb, 2 år"))).to_be_visible()
+    assert_accessible(page, "the rehabiliteringsteam tab with the indstilling")
 
     # 6. The kommune's afgørelse: the forløb moves to the indsatsdel.
     page.get_by_role("link", name="Registrér afgørelse").click()
+    expect(page.get_by_label("Start af ressourceforløbsydelse")).to_be_visible()
+    assert_accessible(page, "the form for the afgørelse")
     page.get_by_label("Start af ressourceforløbsydelse").fill(f"{today:%Y-%m-%d}")
     page.get_by_role("button", name="Registrér afgørelse").click()
     expect(page.get_by_role("status")).to_contain_text("Forløbet står nu i fasen “Indsatsdel”.")
+    assert_accessible(page, "the forløb in the indsatsdel")
 
     forloeb.refresh_from_db()
     assert forloeb.phase == Phase.INDSATSDEL

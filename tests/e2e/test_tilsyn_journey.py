@@ -1,35 +1,22 @@
 """Ledelsestilsyn in the browser: a team leader of two teams opens the dashboard, compares the two
 teams on one figure, follows a team's figure to the forløb behind it, opens one, and comes back
 (the browser's Back button, then the page's own link) to the same filtered views. axe-core finds
-no WCAG 2.1 A/AA violation on the dashboard, the comparison or the list."""
+no WCAG 2.1 A/AA violation on any of these pages."""
 
 import datetime as dt
 import re
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
 
 from cases import clock
 from cases.models import Role
+from tests.e2e.conftest import assert_accessible
 from tests.factories import BorgerFactory, ForloebFactory, UserFactory
 
 pytestmark = pytest.mark.e2e
 TODAY = clock.today()
-AXE = Path(__file__).parent / "vendor" / "axe.min.js"  # axe-core from npm (MPL-2.0)
-WCAG_21_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 FIGURE = "Forløb ud over den længste lovlige varighed"
-
-
-def axe_violations(page) -> list[str]:
-    """What axe-core finds against WCAG 2.1 A and AA on the page as it is now."""
-    page.evaluate(AXE.read_text())  # evaluated, not a <script>: no exception to any CSP
-    found = page.evaluate(
-        "async (tags) => (await axe.run(document, {runOnly: {type: 'tag', values: tags}})).violations"
-        ".map(v => `${v.id}: ${v.nodes.map(n => n.target.join(' ')).join(', ')}`)",
-        WCAG_21_AA,
-    )
-    return found
 
 
 @pytest.fixture
@@ -63,7 +50,7 @@ def test_the_team_leader_compares_two_teams_and_finds_the_forloeb_behind_a_figur
     row = compliance.get_by_role("row", name=re.compile(FIGURE))
     expect(row).to_contain_text("33 % (1 af 3)")
     expect(row).to_contain_text("åbne, bevilgede forløb")
-    assert axe_violations(page) == []
+    assert_accessible(page, "the Ledelsestilsyn dashboard")
 
     row.get_by_role("link", name=f"Sammenlign teams og sagsbehandlere: {FIGURE}").click()
     expect(page.get_by_role("heading", level=1, name=re.compile(FIGURE))).to_be_visible()
@@ -75,17 +62,18 @@ def test_the_team_leader_compares_two_teams_and_finds_the_forloeb_behind_a_figur
     expect(body.nth(0)).to_contain_text("50 %")
     expect(body.nth(1)).to_contain_text("Team Syd")
     expect(body.nth(1)).to_contain_text("0 %")
-    assert axe_violations(page) == []
+    assert_accessible(page, "the comparison of teams")
 
     teams.get_by_role("link", name="1 – forløb bag tallet for Team Nord").click()
     expect(page.get_by_role("heading", level=1, name=FIGURE)).to_be_visible()
     expect(page.get_by_role("heading", level=2, name="1 forløb")).to_be_visible()
     list_url = page.url
     assert f"team={team.pk}" in list_url
-    assert axe_violations(page) == []
+    assert_accessible(page, "the list of forløb behind a figure")
 
     page.get_by_role("link", name="Borger Gammelgaard").click()
     expect(page.get_by_role("heading", level=1, name="Borger Gammelgaard: forløb 1")).to_be_visible()
+    assert_accessible(page, "a forløb opened from the list")
     page.go_back()
     assert page.url == list_url
     expect(page.get_by_role("link", name="Borger Gammelgaard")).to_be_visible()
@@ -96,4 +84,5 @@ def test_the_team_leader_compares_two_teams_and_finds_the_forloeb_behind_a_figur
     expect(page.locator(".unit-line")).to_contain_text("Team Nord")
     row = page.get_by_role("region", name="Overholdelse").get_by_role("row", name=re.compile(FIGURE))
     expect(row).to_contain_text("50 % (1 af 2)")
+    assert_accessible(page, "the dashboard filtered to one team")
     assert static_failures == []
