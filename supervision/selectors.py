@@ -352,3 +352,14 @@ def caseload(unit: Unit) -> dict[int, int]:
         + " GROUP BY f.coordinator_id"
     )
     return dict(_fetch(sql, unit.params()))
+
+
+def caseload_ids(unit: Unit, coordinator_id: int) -> list[int]:
+    """The forløb behind one caseworker's caseload: open on the day, in the unit."""
+    sql = (
+        "WITH "
+        + POPULATION
+        + f" SELECT f.id FROM f WHERE f.coordinator_id = %(caseload_of)s AND {OPEN_ON.sql(f='f')}"
+        + f" AND {unit_filter('f')} ORDER BY f.id"
+    )
+    return [row[0] for row in _fetch(sql, {**unit.params(), "caseload_of": coordinator_id})]

@@ -174,7 +174,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         (rule, label, n, ctx.url("supervision:forloeb_list", advarsel=rule)) for rule, label, n in flags.rule_rows()
     ]
     flag_ages = [(FLAG_AGES[key], n, ctx.url("supervision:forloeb_list", alder=key)) for key, n in flags.by_age.items()]
-    load = _caseload(ctx.unit)
+    load = _caseload(ctx)
     extra = {
         "groups": groups,
         "flags": flags,
@@ -182,19 +182,20 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "flag_ages": flag_ages,
         "acknowledged_url": ctx.url("supervision:forloeb_list", kvitteret="1"),
         "caseload": load,
-        "caseload_chart": charts.bars(title=_("Åbne forløb pr. sagsbehandler"), rows=[(n, c) for n, c in load])
+        "caseload_chart": charts.bars(title=_("Åbne forløb pr. sagsbehandler"), rows=[(n, c) for n, c, _url in load])
         if load
         else "",
     }
     return _page(request, ctx, "supervision/dashboard.html", extra)
 
 
-def _caseload(unit: selectors.Unit) -> list[tuple[str, int]]:
+def _caseload(ctx: Context) -> list[tuple[str, int, str]]:
     """Open forløb per caseworker in the unit (a team's or a caseworker's own when one is chosen),
-    most first."""
-    load = selectors.caseload(unit)
+    most first, each with the link to the forløb behind the number."""
+    load = selectors.caseload(ctx.unit)
     names = {u.pk: u.get_full_name() or u.username for u in User.objects.filter(pk__in=load)}
-    return sorted(((names.get(pk, str(pk)), n) for pk, n in load.items()), key=lambda t: (-t[1], t[0]))
+    rows = [(names.get(pk, str(pk)), n, ctx.url("supervision:forloeb_list", sagsbyrde=pk)) for pk, n in load.items()]
+    return sorted(rows, key=lambda t: (-t[1], t[0]))
 
 
 # --- One figure compared across teams and caseworkers --------------------------------------------
@@ -318,6 +319,11 @@ def _behind(request: HttpRequest, ctx: Context) -> tuple[str, str, list[int]]:
             else _("Nævneren: %(t)s") % {"t": point.n_text}
         )
         return point.label, which, selectors.drilldown_ids(unit, point, part)
+    if q.get("sagsbyrde", "").isdigit():
+        coordinator_id = int(q["sagsbyrde"])
+        person = User.objects.filter(pk=coordinator_id).first()
+        which = _("Åbne forløb hos %(p)s") % {"p": (person.get_full_name() or person.username) if person else "–"}
+        return _("Sagsbyrde"), which, selectors.caseload_ids(unit, coordinator_id)
     title = _("Åbne advarsler")
     if RULE_ID.match(q.get("advarsel", "")):
         which = _("Forløb med advarslen: %(r)s") % {"r": rule_label(q["advarsel"])}

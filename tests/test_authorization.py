@@ -101,7 +101,8 @@ QUERY_VARIANTS = {
         "?udtraek=e4&format=csv",
     ],
     "cases:my_forloeb": ["?omfang=alle"],
-    # The ledelsestilsyn; {team1} is the team of the forløb under test (another team for leader_team2).
+    # The ledelsestilsyn; {team1} is the team of the forløb under test (another team for leader_team2),
+    # {ks1} its koordinerende sagsbehandler.
     "supervision:dashboard": ["?team={team1}"],
     "supervision:compare": ["?punkt=A/past_max_duration", "?punkt=A/past_max_duration&team={team1}"],
     "supervision:forloeb_list": [
@@ -109,6 +110,7 @@ QUERY_VARIANTS = {
         "?punkt=A/past_max_duration&del=naevner&team={team1}",
         "?advarsel=TEST_RULE",
         "?alder=%3C%3D30d&team={team1}",
+        "?sagsbyrde={ks1}",  # the caseload of the forløb's koordinerende sagsbehandler
     ],
     "supervision:fokusrevision": ["?team={team1}"],
     "supervision:fokusrevision_json": ["?team={team1}"],
@@ -380,7 +382,9 @@ def _writes() -> int:
 
 
 def _request(world, pattern, persona, method, query):
-    url = _url(world, pattern) + query.format(team1=world["forloeb"].team_id)
+    url = _url(world, pattern) + query.format(
+        team1=world["forloeb"].team_id, ks1=world["forloeb"].current_coordinator_id
+    )
     client = world["clients"][persona]
     # A request may have changed the client's cookies (logout, messages): start from the login.
     client.cookies = SimpleCookie()

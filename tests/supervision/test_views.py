@@ -301,3 +301,21 @@ def test_the_drilldown_list_logs_each_borger_it_names(client, team_leader, forlo
     assert shown == {forloeb.pk}
     assert logged == shown
     assert all(row.borger_id == row.forloeb.borger_id for row in AccessLog.objects.filter(action=AccessAction.LIST))
+
+
+def test_a_caseworkers_caseload_links_to_exactly_their_open_forloeb(client, team_leader, caseworker, teammate, forloeb):
+    from cases.models import Forloeb
+    from tests.factories import ForloebFactory
+
+    closed = ForloebFactory(team=forloeb.team, current_coordinator=caseworker)
+    Forloeb.objects.filter(pk=closed.pk).update(phase="afsluttet", closed_on=closed.opened_on)
+    ForloebFactory(team=forloeb.team, current_coordinator=teammate)
+    client.force_login(team_leader)
+
+    dashboard = client.get(reverse("supervision:dashboard"))
+    name = caseworker.get_full_name() or caseworker.username
+    row = next(r for r in dashboard.context["caseload"] if r[0] == name)
+    assert row[1] == 1
+    listed = client.get(row[2])
+    assert listed.status_code == 200
+    assert [f.pk for f in listed.context["page"]] == [forloeb.pk]
