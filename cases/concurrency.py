@@ -24,10 +24,11 @@ from django import forms
 from django.core import signing
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import models
-from django.utils import formats
 from django.utils.text import Truncator, capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+
+from cases import dates
 
 TOKEN_FIELD = "edit_token"  # noqa: S105 (a form field name, not a secret)
 _SALT = "forloeb.concurrency.edit-token"
@@ -69,7 +70,7 @@ def display_value(instance: models.Model, name: str) -> str:
     if isinstance(value, models.Model):
         return getattr(value, "get_full_name", lambda: "")() or str(value)
     if hasattr(value, "year"):
-        return formats.date_format(value, "j. F Y")
+        return dates.text(value)
     return Truncator(str(value)).chars(_SHOWN_CHARS)
 
 

@@ -1,7 +1,7 @@
 """The one way the app writes a date for people to read (Danish).
 
 - in running text and headings: ``3. dec. 2026`` (`text`), with the weekday where it helps
-  (``torsdag 3. dec. 2026``, `with_weekday`), a time as ``3. dec. 2026 kl. 10.14`` (`with_time`);
+  (``torsdag 3. dec. 2026``, `with_weekday`), a time as ``3. dec. 2026 kl. 10:14`` (`with_time`);
 - in table cells, CSV exports, PDFs' tables and messages that name a date as data: ``03.12.2026``
   (`short`).
 
@@ -19,7 +19,7 @@ from django.utils.dateformat import format as django_format
 TEXT = "j. N Y"
 SHORT = "d.m.Y"
 WEEKDAY = "l j. N Y"
-TIME = "H.i"
+TIME = "H:i"
 
 
 def _value(value: date | datetime) -> date | datetime:
@@ -43,8 +43,16 @@ def with_weekday(value: date | datetime | None) -> str:
     return django_format(_value(value), WEEKDAY) if value else ""
 
 
+def with_weekday_and_time(value: datetime | None) -> str:
+    """``torsdag 3. dec. 2026 kl. 10:14`` (local time)."""
+    if not value:
+        return ""
+    value = _value(value)
+    return f"{django_format(value, WEEKDAY)} kl. {django_format(value, TIME)}"
+
+
 def with_time(value: datetime | None) -> str:
-    """``3. dec. 2026 kl. 10.14`` (local time)."""
+    """``3. dec. 2026 kl. 10:14`` (local time)."""
     if not value:
         return ""
     value = _value(value)

@@ -40,7 +40,7 @@ from zoneinfo import ZoneInfo
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection
 
-from cases import clock
+from cases import clock, dates
 from cases.models import CoordinatorAssignment, Kommune, Phase
 from demo.rehab_data import VAGUE_JOB_GOALS, History, between, pick
 from plans.models import (
@@ -783,7 +783,7 @@ class Builder:
                     r.rec,
                 )
             else:
-                reason = NEW_ROUND_REASON.format(d=r.rec["given_on"].strftime("%d.%m.%Y"))
+                reason = NEW_ROUND_REASON.format(d=dates.short(r.rec["given_on"]))
                 version = self.revise(versions[-1], f, r.rec, created_on, r.completed_on, reason)
             versions.append(version)
 
@@ -849,14 +849,14 @@ class Builder:
             if span > 240 and rng.random() < REVISION_SHARE:
                 revised_on = completed_on + timedelta(days=rng.randint(120, span - 60))
                 done_on = min(revised_on + timedelta(days=rng.randint(2, 30)), r.ends_on - timedelta(days=1))
-                reason = rng.choice(REVISION_REASONS).format(d=revised_on.strftime("%d.%m.%Y"))
+                reason = rng.choice(REVISION_REASONS).format(d=dates.short(revised_on))
                 if any(sim.status_on(done_on) not in (None, S.INDSTILLET, S.IKKE_IVAERKSAT) for sim in sims):
                     versions.append(self.revise(versions[-1], f, r.rec, revised_on, done_on, reason))
 
         open_revision = rng.random() < OPEN_REVISION_SHARE
         if open_revision and versions and f.phase == Phase.IVAERKSAETTELSE and not versions[-1].plan.is_draft:
             created_on = max(self.today - timedelta(days=rng.randint(1, 30)), versions[-1].plan.completed_on)
-            reason = rng.choice(REVISION_REASONS).format(d=created_on.strftime("%d.%m.%Y"))
+            reason = rng.choice(REVISION_REASONS).format(d=dates.short(created_on))
             versions.append(self.revise(versions[-1], f, versions[-1].rec, created_on, None, reason))
 
         for sim in sims:

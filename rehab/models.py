@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from cases import dates
 from cases.models import Forloeb, Kommune, Sector
 from cases.text import LONG_TEXT, NOTE, text_limits
 
@@ -424,7 +425,7 @@ class RecommendedIntervention(models.Model):
     @property
     def timing(self) -> str:
         if self.planned_by:
-            return str(_("senest %(date)s") % {"date": self.planned_by.strftime("%d.%m.%Y")})
+            return str(_("senest %(date)s") % {"date": dates.short(self.planned_by)})
         if self.within_months:
             return str(_("inden for %(n)s måneder") % {"n": self.within_months})
         return ""

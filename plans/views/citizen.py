@@ -11,12 +11,11 @@ from decimal import Decimal
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from cases import clock
+from cases import clock, dates
 from cases.models import AccessAction
 from cases.services import access_log_record
 from plans import selectors
@@ -26,7 +25,7 @@ from rehab.pdf import render_pdf
 
 
 def _day(d: date) -> str:
-    return date_format(d, "j. F Y")
+    return dates.text(d)
 
 
 def _when(intervention: Intervention, today: date) -> str:

@@ -15,12 +15,11 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from cases import clock
+from cases import clock, dates
 from cases.forms import add_service_errors
 from cases.models import AccessAction, Forloeb
 from cases.services import access_log_record
@@ -91,13 +90,13 @@ def _chart(milestone: Milestone, rows: list[Progress]) -> Chart | None:
     if n == 1:
         summary = _("1 måling: %(score)s den %(day)s.") % {
             "score": rows[0].score,
-            "day": date_format(first, "j. F Y"),
+            "day": dates.text(first),
         }
     else:
         summary = _("%(n)s målinger fra %(first_day)s til %(last_day)s; score fra %(first)s til %(last)s.") % {
             "n": n,
-            "first_day": date_format(first, "j. F Y"),
-            "last_day": date_format(last, "j. F Y"),
+            "first_day": dates.text(first),
+            "last_day": dates.text(last),
             "first": rows[0].score,
             "last": rows[-1].score,
         }
@@ -110,8 +109,8 @@ def _chart(milestone: Milestone, rows: list[Progress]) -> Chart | None:
         x_left=PAD_LEFT,
         x_right=CHART_WIDTH - PAD_RIGHT,
         y_bottom=CHART_HEIGHT - PAD_BOTTOM,
-        first_label=date_format(first, "d.m.y"),
-        last_label=date_format(last, "d.m.y"),
+        first_label=dates.short(first),
+        last_label=dates.short(last),
         label=_("Progression for delmålet »%(milestone)s«: %(summary)s")
         % {"milestone": milestone.description, "summary": summary},
     )
@@ -145,9 +144,9 @@ def _consent_state(consent: Consent, today: date) -> tuple[str, bool]:
     if consent.is_valid_on(today):
         return _("Gyldigt"), True
     if consent.withdrawn_on and consent.withdrawn_on <= today:
-        return _("Trukket tilbage %(day)s") % {"day": date_format(consent.withdrawn_on, "j. F Y")}, False
+        return _("Trukket tilbage %(day)s") % {"day": dates.text(consent.withdrawn_on)}, False
     if consent.expires_on and consent.expires_on < today:
-        return _("Udløbet %(day)s") % {"day": date_format(consent.expires_on, "j. F Y")}, False
+        return _("Udløbet %(day)s") % {"day": dates.text(consent.expires_on)}, False
     return _("Gælder endnu ikke"), False
 
 

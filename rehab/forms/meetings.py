@@ -7,9 +7,10 @@ may be recorded) live in rehab.services.
 import datetime as dt
 
 from django import forms
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from cases import dates
 from cases.concurrency import EditTokenMixin
 from cases.forms import BoundedDateField
 from cases.models import Forloeb, Sector, User
@@ -36,7 +37,7 @@ TIME_ERRORS = {"required": _("Angiv et klokkeslæt."), "invalid": _("Skriv klokk
 
 def meeting_label(meeting: TeamMeeting) -> str:
     """“tirsdag 4. marts 2025 kl. 09:00, Rehabiliteringsteamet, Jobcentret” in local time."""
-    when = formats.date_format(timezone.localtime(meeting.starts_at), r"l j. F Y \k\l. H:i")
+    when = dates.with_weekday_and_time(meeting.starts_at)
     return f"{when}, {meeting.rehab_team.name}, {meeting.place}"
 
 

@@ -10,8 +10,8 @@ import pypdf
 import pytest
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.formats import date_format
 
+from cases import dates
 from cases.models import AccessAction, AccessLog
 from plans import services
 from plans.models import Intervention, InterventionStatus, InterventionType
@@ -27,7 +27,7 @@ PERSPECTIVE = "Jeg glæder mig til at komme ud blandt andre igen."
 
 
 def day(d) -> str:
-    return date_format(d, "j. F Y")
+    return dates.text(d)
 
 
 def complete_plan(forloeb, actor, *, step=STEP):
@@ -136,7 +136,7 @@ def test_it_shows_the_goal_steps_agreements_next_talk_and_sagsbehandler(client, 
     assert "Virksomhedspraktik i kantine" in mine and "Mentor i praktikken" in mine
     assert f"Starter {day(PRAKTIK_START)}. Slutter {day(PRAKTIK_END)}." in mine
     assert "10 timer om ugen." in mine and "Hvor: Kantinen på Rådhuset." in mine
-    assert date_format(NEXT_TALK, "l j. F Y") in mine
+    assert dates.with_weekday(NEXT_TALK) in mine
     assert "I taler sammen mindst hver 4. uge." in mine
     assert "Karin Sørensen" in mine
     assert 'href="mailto:karin.soerensen@testrup.dk"' in mine and 'href="tel:72102030"' in mine
@@ -172,16 +172,16 @@ def test_it_shows_the_completed_version_until_a_revision_is_completed(client, co
     budget = add_budget_help(planned)
 
     mine = plan_part(client.get(page_url(planned)).content.decode())
-    assert STEP in mine and date_format(NEXT_TALK, "l j. F Y") in mine
+    assert STEP in mine and dates.with_weekday(NEXT_TALK) in mine
     assert "Tage bussen selv til praktikken" not in mine
     assert "Hjælp til at lægge et budget" not in mine
-    assert date_format(TODAY + dt.timedelta(days=50), "l j. F Y") not in mine
+    assert dates.with_weekday(TODAY + dt.timedelta(days=50)) not in mine
 
     services.plan_complete(plan=draft, completed_on=TODAY, actor=contact)
     mine = plan_part(client.get(page_url(planned)).content.decode())
     assert STEP in mine and "Tage bussen selv til praktikken" in mine
     assert "Hjælp til at lægge et budget" in mine and budget.status == InterventionStatus.PLANLAGT
-    assert date_format(TODAY + dt.timedelta(days=50), "l j. F Y") in mine
+    assert dates.with_weekday(TODAY + dt.timedelta(days=50)) in mine
 
 
 def test_without_a_completed_plan_it_says_the_plan_is_being_made(client, contact, granted):

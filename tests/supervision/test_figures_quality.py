@@ -413,8 +413,12 @@ def test_perspective_and_the_sections_of_each_document_count_when_written(admin,
     )
     indstilling(blank, borger_perspective="  ", followup_assessment=" ")
     plan(blank, borger_perspective="Jeg er med på planen.")
-    FollowUpMeetingFactory(
-        forloeb=blank, held_on=date(2024, 5, 1), new_agreements="Praktik udvides.", mentor_assessment="Ikke behov."
+    FollowUpMeetingFactory(  # imported from an earlier system, which did not require the status
+        forloeb=blank,
+        held_on=date(2024, 5, 1),
+        status_on_interventions="",
+        new_agreements="Praktik udvides.",
+        mentor_assessment="Ikke behov.",
     )
     FollowUpMeetingFactory(forloeb=blank, held_on=LATER, borger_perspective="Skrevet efter dagen.")
 
