@@ -419,6 +419,15 @@ class PhaseTransition(models.Model):
         return f"{self.get_from_phase_display()} → {self.get_to_phase_display()}"
 
 
+class CasePurpose(models.TextChoices):
+    """What a new case is opened with a view to (asked by Opret forløb, not stored): after the 2026
+    reform a case begun then may still go to the rehabiliteringsteam, for fleksjob or førtidspension,
+    but can no longer become a ressourceforløb (`cases.rulepacks.new_forloeb_allowed`)."""
+
+    RESSOURCEFORLOEB = "ressourceforloeb", _("Ressourceforløb (eller endnu ikke afklaret)")
+    FLEKSJOB_FP = "fleksjob_fp", _("Fleksjob eller førtidspension, ikke ressourceforløb")
+
+
 class AccessAction(models.TextChoices):
     VIEW_FORLOEB = "view_forloeb", _("Så forløb")
     VIEW_BORGER = "view_borger", _("Så borger")
@@ -426,6 +435,7 @@ class AccessAction(models.TextChoices):
     CHANGE = "change", _("Ændrede")
     LOOKUP = "lookup", _("Slog op på CPR-nummer")
     LIST = "list", _("Så forløbet i en liste")
+    SEARCH = "search", _("Fandt forløbet ved en søgning")
 
 
 class AccessLog(models.Model):
@@ -435,6 +445,8 @@ class AccessLog(models.Model):
     borger = models.ForeignKey(Borger, on_delete=models.PROTECT, related_name="access_log")
     forloeb = models.ForeignKey(Forloeb, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     action = models.CharField(max_length=20, choices=AccessAction.choices)
+    # What a search asked for, masked (desk.search.Criterion.label: "CPR 010203-****", never a whole CPR).
+    criterion = models.CharField(_("søgekriterium"), max_length=120, blank=True)
     at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

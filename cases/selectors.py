@@ -2,51 +2,12 @@
 
 from dataclasses import dataclass
 
-from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
 from django.http import Http404
 from django.urls import reverse
 
 from cases import rules as case_rules
 from cases.models import Borger, Forloeb, Phase, PhaseTransition, Role, Team, User
-
-SORTS = {
-    "navn": ("borger__last_name", "borger__first_name", "id"),
-    "-navn": ("-borger__last_name", "-borger__first_name", "-id"),
-    "fase": ("phase", "id"),
-    "-fase": ("-phase", "id"),
-    "oprettet": ("opened_on", "id"),
-    "-oprettet": ("-opened_on", "-id"),
-    "start": ("start_date", "id"),
-    "-start": ("-start_date", "-id"),
-}
-DEFAULT_SORT = "-oprettet"
-PAGE_SIZE = 25
-
-
-@dataclass(frozen=True)
-class ForloebFilter:
-    scope: str = "mine"  # "mine" (I coordinate) or "team" (all of my teams)
-    phase: str = ""
-    team: int | None = None
-    sort: str = DEFAULT_SORT
-    page: int = 1
-
-
-def default_scope(user: User) -> str:
-    return "mine" if user.role in (Role.CASEWORKER, Role.COORDINATOR) else "team"
-
-
-def forloeb_list(*, user: User, filters: ForloebFilter) -> Page:
-    qs: QuerySet = Forloeb.objects.visible_to(user).select_related("borger", "team", "current_coordinator")
-    if filters.scope == "mine":
-        qs = qs.filter(current_coordinator=user)
-    if filters.phase in Phase.values:
-        qs = qs.filter(phase=filters.phase)
-    if filters.team:
-        qs = qs.filter(team_id=filters.team)
-    qs = qs.order_by(*SORTS.get(filters.sort, SORTS[DEFAULT_SORT]))
-    return Paginator(qs, PAGE_SIZE).get_page(filters.page)
 
 
 def teams_for_user(*, user: User) -> QuerySet:

@@ -13,7 +13,7 @@ from django.db.models import Max
 from django.utils.translation import gettext as _
 from django_fsm import ConcurrentTransition, can_proceed
 
-from cases import clock
+from cases import clock, rulepacks
 from cases import rules as case_rules
 from cases.concurrency import check_unchanged
 from cases.models import (
@@ -21,6 +21,7 @@ from cases.models import (
     AccessAction,
     AccessLog,
     Borger,
+    CasePurpose,
     CoordinatorAssignment,
     Forloeb,
     Phase,
@@ -66,11 +67,14 @@ def access_log_record(*, user: User, borger: Borger, action: str, forloeb: Forlo
     AccessLog.objects.create(user=user, borger=borger, forloeb=forloeb, action=action)
 
 
-def access_log_list(*, user: User, forloeb: list[Forloeb]) -> None:
-    """A list that names borgere (a drill-down of the ledelsestilsyn): one row per forløb shown, in one
-    statement."""
+def access_log_list(
+    *, user: User, forloeb: list[Forloeb], action: str = AccessAction.LIST, criterion: str = ""
+) -> None:
+    """A list that names borgere (Mine forløb, a drill-down of the ledelsestilsyn, a search's hits): one
+    row per forløb shown, in one statement. A search passes `action=AccessAction.SEARCH` and its
+    criterion, masked by the caller (never a whole CPR number)."""
     AccessLog.objects.bulk_create(
-        AccessLog(user=user, borger_id=f.borger_id, forloeb=f, action=AccessAction.LIST) for f in forloeb
+        AccessLog(user=user, borger_id=f.borger_id, forloeb=f, action=action, criterion=criterion) for f in forloeb
     )
 
 
@@ -158,13 +162,30 @@ def borger_and_forloeb_open(
     address: str = "",
     phone: str = "",
     email: str = "",
+    purpose: str = CasePurpose.RESSOURCEFORLOEB,
 ) -> Forloeb:
     """Open a forløb for a borger, creating the borger first if the CPR number is new.
 
     An existing borger is found by `borger_lookup_for_forloeb` (logged, kommune and name checked);
     the typed address, phone and e-mail are then not used. The forløb is written in one transaction.
-    A caseworker who opens a forløb in one of their own teams becomes its coordinator.
+    A caseworker who opens a forløb in one of their own teams becomes its coordinator. The law in
+    force on `opened_on` (the day the forberedende del began) must allow new ressourceforløb
+    (`cases.rulepacks.new_forloeb_errors`) unless the case is opened for the rehabiliteringsteam with a
+    view to fleksjob or førtidspension only (`purpose`; the indstilling and the afgørelse are then held to
+    the same rule), else nothing is written or looked up.
     """
+    errors = rulepacks.rulepack_errors(opened_on, field="opened_on")
+    if not errors and purpose == CasePurpose.RESSOURCEFORLOEB:
+        errors = rulepacks.new_forloeb_errors(opened_on, field="opened_on")
+        if errors:
+            errors["purpose"] = [
+                _(
+                    "Skal sagen forelægges rehabiliteringsteamet med henblik på fleksjob eller førtidspension, "
+                    "så vælg det her."
+                )
+            ]
+    if errors:
+        raise ValidationError(errors)
     borger = borger_lookup_for_forloeb(cpr=cpr, first_name=first_name, last_name=last_name, team=team, actor=actor)
     with transaction.atomic():
         if borger is None:

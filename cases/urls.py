@@ -4,7 +4,6 @@ from cases import views
 
 app_name = "cases"
 urlpatterns = [
-    path("", views.my_forloeb, name="my_forloeb"),
     path("forloeb/nyt/", views.forloeb_create, name="forloeb_create"),
     path("forloeb/<int:pk>/", views.forloeb_detail, name="forloeb_detail"),
     path("forloeb/<int:pk>/fase/<str:transition>/", views.forloeb_transition, name="forloeb_transition"),

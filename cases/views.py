@@ -6,12 +6,11 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from cases import clock, rulepacks, selectors, services
 from cases import rules as case_rules
-from cases import selectors, services
 from cases.forms import (
     AssignCoordinatorForm,
     ForloebCreateForm,
-    ForloebFilterForm,
     TransitionForm,
     add_service_errors,
 )
@@ -39,18 +38,6 @@ def _detail_context(request: HttpRequest, forloeb, *, forms_by_name=None, assign
         "assign_form": assign_form
         or (AssignCoordinatorForm(coordinators=coordinators, edit_of=forloeb) if can_assign else None),
     }
-
-
-@require_GET
-@login_required
-def my_forloeb(request: HttpRequest) -> HttpResponse:
-    teams = selectors.teams_for_user(user=request.user)
-    form = ForloebFilterForm(request.GET or None, teams=teams, default_scope=selectors.default_scope(request.user))
-    filters = form.to_filter()
-    page = selectors.forloeb_list(user=request.user, filters=filters)
-    context = {"form": form, "page": page, "filters": filters}
-    template = "cases/my_forloeb.html#results" if request.htmx else "cases/my_forloeb.html"
-    return render(request, template, context)
 
 
 @require_GET
@@ -163,6 +150,7 @@ def forloeb_create(request: HttpRequest) -> HttpResponse:
                 email=data["email"],
                 team=data["team"],
                 opened_on=data["opened_on"],
+                purpose=data["purpose"],
                 actor=request.user,
             )
         except ValidationError as exc:
@@ -173,4 +161,5 @@ def forloeb_create(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("Forløbet er oprettet."))
             return redirect("cases:forloeb_detail", pk=forloeb.pk)
     status = 400 if request.method == "POST" else 200
-    return render(request, "cases/forloeb_create.html", {"form": form, "borger_model": Borger}, status=status)
+    context = {"form": form, "borger_model": Borger, "pack": rulepacks.rulepack_on(clock.today())}
+    return render(request, "cases/forloeb_create.html", context, status=status)

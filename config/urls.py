@@ -6,6 +6,7 @@ urlpatterns = [
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
+    path("", include("desk.urls")),
     path("", include("cases.urls")),
     path("", include("rehab.urls")),
     path("", include("plans.urls")),

@@ -81,7 +81,7 @@ ALLOWED = {
 DEFAULT_ALLOWED = {"caseworker"}
 # Pages without an object that show the forløb under test to whom (lists, worklists, meetings).
 MAY_SHOW_THE_FORLOEB = {
-    "cases:my_forloeb": {"caseworker"},
+    "desk:my_forloeb": {"caseworker"},
     "followup:min_dag": {"caseworker"},
     "followup:flag_list": {"caseworker"},
     "rehab:meeting_list": REHAB_ON_AGENDA | {"caseworker_team2", "leader_team2"},
@@ -95,12 +95,13 @@ ADMIN_AUTOCOMPLETE = "admin:autocomplete"
 # Exports and other variants reached through the query string.
 QUERY_VARIANTS = {
     "followup:flag_list": ["?format=csv", "?format=json", "?vis=alle&format=csv"],
+    "followup:min_dag": ["?sagsbehandler={ks1}"],  # a team leader's view of a caseworker's Min dag
     "interchange:evaluation_export": [
         "?udtraek=e1&format=csv&pseudonymiseret=on",
         "?udtraek=e2&format=xlsx&pseudonymiseret=on",
         "?udtraek=e4&format=csv",
     ],
-    "cases:my_forloeb": ["?omfang=alle"],
+    "desk:my_forloeb": ["?scope=team", "?scope=team&sorter=advarsler", "?sorter=-samtale"],
     # The ledelsestilsyn; {team1} is the team of the forløb under test (another team for leader_team2),
     # {ks1} its koordinerende sagsbehandler.
     "supervision:dashboard": ["?team={team1}"],

@@ -21,6 +21,7 @@ from rehab.forms.meetings import (
     meeting_form_for,
     meeting_label,
 )
+from rehab.models import AgendaItem
 from rehab.pdf import render_pdf
 
 
@@ -60,8 +61,26 @@ def _attendance_summary(item) -> dict | None:
 @require_GET
 @login_required
 def meeting_list(request: HttpRequest) -> HttpResponse:
+    """The upcoming meetings first, each with the packets of the forløb on its agenda that the user
+    may open (the landing page of a rehabiliteringsteam member), then the last few held. The borgere
+    named are logged as a list (`access_log_list`)."""
     upcoming, past = selectors.meetings_overview(user=request.user)
-    context = {"upcoming": upcoming, "past": past, "can_plan": can_plan_meetings(request.user)}
+    items = list(
+        AgendaItem.objects.filter(meeting__in=[m.pk for m in upcoming])
+        .select_related("forloeb__borger")
+        .order_by("meeting__starts_at", "slot_start")
+    )
+    viewable = selectors.forloeb_ids_viewable_on_agenda(user=request.user, items=items)
+    packets: dict[int, list[AgendaItem]] = {}
+    for item in items:
+        if item.forloeb_id in viewable:
+            packets.setdefault(item.meeting_id, []).append(item)
+    case_services.access_log_list(user=request.user, forloeb=[i.forloeb for m in packets.values() for i in m])
+    context = {
+        "upcoming": [(meeting, packets.get(meeting.pk, [])) for meeting in upcoming],
+        "past": past,
+        "can_plan": can_plan_meetings(request.user),
+    }
     return render(request, "rehab/meeting_list.html", context)
 
 

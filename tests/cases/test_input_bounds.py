@@ -140,8 +140,9 @@ def test_safe_next_keeps_a_local_path_with_its_query():
 # convention's status (HTMX_FORM_ERROR). A new hx-get/hx-post must be added here with a test.
 HTMX_ENDPOINTS = {
     "followup:flag_acknowledge": "tests/followup/test_bad_input.py::test_every_htmx_flag_form_answers_its_errors_with_422",
+    "followup:flag_snooze": "tests/followup/test_triage.py::test_the_view_snoozes_for_the_caseworker_and_the_team_leader_and_answers_htmx_errors_with_422",
     "plans:intervention_move": "tests/plans/test_plan_pages.py::test_bad_input_shows_the_danish_message_in_the_row_and_changes_nothing",
-    "cases:my_forloeb": "GET filters: a bad value falls back to its default, never an error (tests/cases/test_pages.py)",
+    "desk:my_forloeb": "GET filters: a bad value falls back to its default, never an error (tests/cases/test_pages.py)",
 }
 
 
@@ -154,12 +155,12 @@ def test_every_htmx_endpoint_in_the_templates_has_its_error_path_tested():
         if re.search(r"""hx-(?:get|post|put|patch|delete)="(?!\{% url)""", path.read_text())
     }
     assert found - HTMX_ENDPOINTS.keys() == set()
-    # Relative hx-get ("?page=2") is only the forløb list, whose filters never fail.
-    assert {str(p) for p in relative} <= {"templates/cases/my_forloeb.html"}
+    # Relative hx-get ("?page=2", the sort headers) is only the forløb list, whose filters never fail.
+    assert {str(p) for p in relative} <= {"templates/desk/my_forloeb.html"}
 
 
 def test_the_base_template_lets_htmx_swap_the_form_error_status(client, caseworker):
-    body = login(client, caseworker).get(reverse("cases:my_forloeb")).content.decode()
+    body = login(client, caseworker).get(reverse("desk:my_forloeb")).content.decode()
     meta = re.search(r"""<meta name="htmx-config" content='([^']+)'>""", body)
     assert meta, "templates/base.html must configure htmx"
     handling = json.loads(meta.group(1))["responseHandling"]

@@ -4,7 +4,7 @@ from tests.conftest import login
 
 
 def test_the_caseworker_sees_their_forloeb_on_mine_forloeb(client, forloeb, caseworker):
-    response = login(client, caseworker).get(reverse("cases:my_forloeb"))
+    response = login(client, caseworker).get(reverse("desk:my_forloeb"))
     assert response.status_code == 200
     assert "Mette Hansen" in response.content.decode()
 

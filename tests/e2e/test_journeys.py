@@ -30,7 +30,8 @@ def test_caseworker_sends_the_forloeb_to_the_rehabiliteringsteam(
     log_in(caseworker)
 
     # 2. "Mine forløb" lists the borger; the name opens the forløb.
-    expect(page).to_have_url(f"{live_server.url}/")
+    expect(page).to_have_url(f"{live_server.url}/min-dag/")  # a caseworker lands on Min dag
+    page.get_by_role("link", name="Mine forløb", exact=True).click()
     expect(page.get_by_role("heading", level=1, name="Mine forløb")).to_be_visible()
     results = page.locator("#results")
     expect(results.get_by_role("row", name=re.compile("Mette Hansen"))).to_contain_text("Forberedende del")

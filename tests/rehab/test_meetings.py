@@ -118,8 +118,7 @@ def test_the_list_shows_upcoming_meetings_first_then_the_latest_past_ones(client
     body = login(client, caseworker).get(reverse("rehab:meeting_list")).content.decode()
     assert body.index("Sted om to dage") < body.index("Sted om to uger") < body.index("Gammelt sted 1")
     assert "Gammelt sted 5" in body and "Gammelt sted 6" not in body
-    row = body[body.index("Sted om to dage") :].split("</tr>")[0]
-    assert "<td>1</td>" in row  # one forløb on the agenda
+    assert "1 forløb på dagsordenen." in body[body.index("Sted om to dage") :]  # one forløb on the agenda
     assert reverse("rehab:meeting_detail", args=[soon.pk]) in body
 
 
@@ -382,11 +381,12 @@ def test_the_meeting_page_runs_a_fixed_number_of_queries(
 
 def test_the_meeting_list_runs_a_fixed_number_of_queries(client, member, rehab_team, django_assert_max_num_queries):
     login(client, member)
-    with django_assert_max_num_queries(6) as few:
+    TeamMeetingFactory(rehab_team=rehab_team, starts_at=NOW + timedelta(days=4))  # the agenda is read once there is one
+    with django_assert_max_num_queries(7) as few:
         client.get(reverse("rehab:meeting_list"))
     for days in (-3, -2, 1, 2, 3):
         TeamMeetingFactory(rehab_team=rehab_team, starts_at=NOW + timedelta(days=days))
-    with django_assert_max_num_queries(6) as many:
+    with django_assert_max_num_queries(7) as many:
         client.get(reverse("rehab:meeting_list"))
     assert len(many.captured_queries) == len(few.captured_queries)
 
@@ -394,6 +394,7 @@ def test_the_meeting_list_runs_a_fixed_number_of_queries(client, member, rehab_t
 def test_every_id_on_the_meeting_page_is_unique_and_every_field_has_a_label(client, caseworker, team, past):
     fill_agenda(past, team, 3)
     body = login(client, caseworker).get(reverse("rehab:meeting_detail", args=[past.pk])).content.decode()
+    body = body[body.index("<main") :]  # the page's own fields, not the header's search
     ids = re.findall(r'\sid="([^"]+)"', body)
     assert len(ids) == len(set(ids)), sorted(i for i in ids if ids.count(i) > 1)
     fields = re.findall(r'<(?:textarea|select|input)(?![^>]*type="hidden")[^>]*\sid="([^"]+)"', body)
@@ -408,6 +409,7 @@ def test_every_id_on_the_meeting_page_is_unique_and_every_field_has_a_label(clie
 
 def test_the_meeting_form_has_a_label_for_every_field(client, caseworker, rehab_team):
     body = login(client, caseworker).get(reverse("rehab:meeting_create")).content.decode()
+    body = body[body.index("<main") :]  # the page's own fields, not the header's search
     fields = re.findall(r'<(?:select|input)(?![^>]*type="hidden")[^>]*\sid="([^"]+)"', body)
     assert len(fields) == 4
     for field_id in fields:
