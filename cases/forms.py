@@ -5,11 +5,10 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from cases import clock
+from cases import clock, dates
 from cases.concurrency import EditTokenMixin, StaleEdit
-from cases.models import Outcome, Phase, PhaseTransition, validate_cpr
+from cases.models import CasePurpose, Outcome, Phase, PhaseTransition, validate_cpr
 from cases.rulepacks import BEFORE_FIRST_PACK, FIRST_DAY
-from cases.selectors import DEFAULT_SORT, SORTS, ForloebFilter
 from cases.text import limit_of
 
 
@@ -25,17 +24,6 @@ def add_service_errors(form: forms.Form, exc: ValidationError) -> None:
             form.add_error(None, message)
     if isinstance(exc, StaleEdit) and hasattr(form, "refresh_token"):
         form.refresh_token(exc.token)  # the user's input stays; the next save is based on what is stored now
-
-
-SORT_LABELS = {  # the first is the default sort
-    "-oprettet": _("Nyeste først"),
-    "oprettet": _("Ældste først"),
-    "navn": _("Navn (A-Å)"),
-    "-navn": _("Navn (Å-A)"),
-    "fase": _("Fase"),
-    "start": _("Startdato (tidligste)"),
-    "-start": _("Startdato (seneste)"),
-}
 
 
 class DateInput(forms.DateInput):
@@ -57,7 +45,7 @@ def validate_date_range(value: date) -> None:
         raise ValidationError(
             _("Datoen skal ligge mellem %(first)s og %(last)s."),
             code="date_range",
-            params={"first": EARLIEST_DATE.strftime("%d.%m.%Y"), "last": LATEST_DATE.strftime("%d.%m.%Y")},
+            params={"first": dates.short(EARLIEST_DATE), "last": dates.short(LATEST_DATE)},
         )
 
 
@@ -82,44 +70,6 @@ def bounded_formfield(db_field: models.Field, **kwargs) -> forms.Field | None:
     if isinstance(db_field, models.DateField) and not isinstance(db_field, models.DateTimeField):
         kwargs.setdefault("form_class", BoundedDateField)
     return db_field.formfield(**kwargs)
-
-
-class ForloebFilterForm(forms.Form):
-    """GET filters of "Mine forløb". Unknown values fall back to defaults, never an error page."""
-
-    scope = forms.ChoiceField(
-        label=_("Vis"),
-        choices=[("mine", _("Forløb jeg koordinerer")), ("team", _("Alle forløb i mine teams"))],
-        required=False,
-    )
-    phase = forms.ChoiceField(label=_("Fase"), choices=[("", _("Alle faser")), *Phase.choices], required=False)
-    team = forms.TypedChoiceField(label=_("Team"), coerce=int, required=False, empty_value=None)
-    sort = forms.ChoiceField(
-        label=_("Sortér efter"), choices=[(k, SORT_LABELS[k]) for k in SORT_LABELS], required=False
-    )
-    page = forms.IntegerField(min_value=1, required=False, widget=forms.HiddenInput)
-
-    def __init__(self, *args, teams, default_scope: str, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["team"].choices = [("", _("Alle mine teams")), *[(t.pk, t.name) for t in teams]]
-        self.fields["scope"].initial = default_scope
-        self.fields["sort"].initial = DEFAULT_SORT
-        self.default_scope = default_scope
-
-    def to_filter(self) -> ForloebFilter:
-        data = {}
-        if self.is_bound:
-            self.is_valid()
-            # Keep what is valid; a broken field falls back to its default.
-            data = {k: v for k, v in self.cleaned_data.items() if k not in self.errors}
-        sort = data.get("sort") or DEFAULT_SORT
-        return ForloebFilter(
-            scope=data.get("scope") or self.default_scope,
-            phase=data.get("phase") or "",
-            team=data.get("team"),
-            sort=sort if sort in SORTS else DEFAULT_SORT,
-            page=data.get("page") or 1,
-        )
 
 
 class TransitionForm(forms.Form):
@@ -180,7 +130,18 @@ class ForloebCreateForm(forms.Form):
     phone = forms.CharField(label=_("Telefon"), max_length=30, required=False)
     email = forms.EmailField(label=_("E-mail"), required=False)
     team = forms.ModelChoiceField(label=_("Team"), queryset=None)
-    opened_on = BoundedDateField(label=_("Sagen oprettet"), widget=DateInput())
+    opened_on = BoundedDateField(
+        label=_("Sagen oprettet"),
+        widget=DateInput(),
+        help_text=_("Den dag den forberedende del blev påbegyndt. Loven på den dag afgør, om forløbet kan oprettes."),
+    )
+    purpose = forms.ChoiceField(
+        label=_("Sagen forelægges rehabiliteringsteamet med henblik på"),
+        choices=CasePurpose.choices,
+        initial=CasePurpose.RESSOURCEFORLOEB,
+        widget=forms.RadioSelect,
+        required=False,  # not answered: a ressourceforløb, or not yet known
+    )
 
     def __init__(self, *args, teams, **kwargs):
         super().__init__(*args, **kwargs)
@@ -190,6 +151,9 @@ class ForloebCreateForm(forms.Form):
 
     def clean_cpr(self):
         return validate_cpr(self.cleaned_data["cpr"])
+
+    def clean_purpose(self):
+        return self.cleaned_data["purpose"] or CasePurpose.RESSOURCEFORLOEB
 
     def clean_opened_on(self):
         value = self.cleaned_data["opened_on"]

@@ -13,6 +13,8 @@ from datetime import date
 
 from django.utils.translation import gettext_lazy as _
 
+from cases import dates
+
 
 @dataclass(frozen=True)
 class RulePack:
@@ -94,6 +96,29 @@ def rulepack_on(day: date) -> RulePack:
     if not in_force:
         raise NoRulePack(f"No rule pack covers {day}")
     return in_force[-1]
+
+
+def new_forloeb_allowed(opened_on: date) -> bool:
+    """Whether a case whose forberedende del began on `opened_on` may be (or become) a new
+    ressourceforløb: the pack in force that day allows new forløb. The transitional rule of
+    REFORM2026 (a forberedende del begun before it took effect may still end in a ressourceforløb)
+    follows, since such a day is under the pack before it. Days before the first pack: see
+    `rulepack_errors`; they are not refused here."""
+    return opened_on < FIRST_DAY or rulepack_on(opened_on).new_forloeb_allowed
+
+
+def new_forloeb_errors(opened_on: date | None, *, field: str) -> dict[str, list[str]]:
+    """The Danish field error, naming the legal basis, when the law of `opened_on` allows no new
+    ressourceforløb (`new_forloeb_allowed`), else nothing. The one rule for opening a forløb
+    (`cases.services.borger_and_forloeb_open`) and for granting one (`rehab.services.reform_errors`)."""
+    if opened_on is None or new_forloeb_allowed(opened_on):
+        return {}
+    pack = rulepack_on(opened_on)
+    message = _(
+        "Der kan ikke oprettes nye ressourceforløb for en sag, hvis forberedende del er påbegyndt den "
+        "%(date)s eller senere (%(basis)s)."
+    ) % {"date": dates.short(pack.valid_from), "basis": pack.basis}
+    return {field: [str(message)]}
 
 
 def rulepack_errors(day: date | None, *, field: str) -> dict[str, list[str]]:

@@ -74,8 +74,8 @@ GROUP_SHARE, EARLY_GROUP_SHARE = 0.12, 0.03
 CHANNEL = {SamtaleChannel.IN_PERSON: 72, SamtaleChannel.PHONE: 20, SamtaleChannel.VIDEO: 8}
 GROUP_CHANNEL = {SamtaleChannel.IN_PERSON: 85, SamtaleChannel.VIDEO: 15}
 TIMED_SHARE = 0.85  # samtaler registered with a time of day
-# §3.6, latest samtale: status on indsatser 86 %, new agreements 55 %, mentor need 31 %, perspective 81 %.
-STATUS_SHARE, AGREEMENT_SHARE, MENTOR_SHARE, PERSPECTIVE_SHARE = 0.86, 0.55, 0.31, 0.81
+# §3.6, latest samtale: new agreements 55 %, mentor need 31 %, perspective 81 %.
+AGREEMENT_SHARE, MENTOR_SHARE, PERSPECTIVE_SHARE = 0.55, 0.31, 0.81
 FAREWELL_SHARE = 0.6  # closed forløb with a last samtale shortly before the end
 GENFOR_REASON_SHARE = 0.5  # the samtale before a genforelæggelse says so instead of agreeing a date
 # Outcomes nobody saw coming at the last samtale: it keeps its agreed next date.
@@ -341,9 +341,8 @@ class Builder:
             plan_revision_id=s.plan_id,
             created_by_id=user_id,
         )
-        if s.attended:
-            if rng.random() < STATUS_SHARE:
-                row.status_on_interventions = rng.choice(STATUS).format(h=rng.randint(4, 20))
+        if s.attended:  # the app requires the status of an attended samtale (followup.services.followup_errors)
+            row.status_on_interventions = rng.choice(STATUS).format(h=rng.randint(4, 20))
             if rng.random() < AGREEMENT_SHARE or s.plan_id:
                 row.new_agreements = rng.choice(AGREEMENTS)
             if rng.random() < MENTOR_SHARE:

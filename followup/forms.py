@@ -8,9 +8,11 @@ from django.utils.translation import gettext_lazy as _
 
 from cases.forms import BoundedDateField, DateInput
 from cases.text import limit_of
-from followup.models import FollowUpMeeting, NoNextReason, SamtaleChannel, SamtaleSetting
+from followup.models import FlagSnooze, FollowUpMeeting, NoNextReason, SamtaleChannel, SamtaleSetting
 
 TEXTAREA = forms.Textarea(attrs={"rows": 2})
+# The field the samtale form opens with the focus in: everything before it is filled in already.
+FIRST_TO_FILL = "status_on_interventions"
 
 
 class FollowUpForm(forms.Form):
@@ -34,7 +36,8 @@ class FollowUpForm(forms.Form):
         max_length=limit_of(FollowUpMeeting, "status_on_interventions"),
         label=_("Status på deltagelse i indsatser"),
         widget=TEXTAREA,
-        required=False,
+        required=False,  # required when the borger attended: followup.services says so, on this field
+        help_text=_("Skal udfyldes, når borgeren deltog: hvordan går det med indsatserne?"),
     )
     new_agreements = forms.CharField(
         max_length=limit_of(FollowUpMeeting, "new_agreements"),
@@ -76,7 +79,7 @@ class FollowUpForm(forms.Form):
     )
     revision_reason = forms.CharField(label=_("Hvad ændres i planen"), max_length=250, required=False)
 
-    def __init__(self, *args, colleagues, actor, today: dt.date, gap_days: int, **kwargs):
+    def __init__(self, *args, colleagues, actor, today: dt.date, gap_days: int, autofocus: bool = True, **kwargs):
         kwargs.setdefault(
             "initial",
             {"held_on": today, "next_on": today + dt.timedelta(days=min(gap_days, 56)), "held_by": actor.pk},
@@ -84,6 +87,20 @@ class FollowUpForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["held_by"].queryset = colleagues
         self.fields["held_by"].empty_label = None
+        if autofocus:  # the date and the rest are filled in already: the caseworker starts with the status
+            self.focus(FIRST_TO_FILL)
+
+    def focus(self, name: str) -> None:
+        """Put `autofocus` on one field (and only that one)."""
+        for field in self.fields.values():
+            field.widget.attrs.pop("autofocus", None)
+        self.fields[name].widget.attrs["autofocus"] = True
+
+    def focus_first_error(self) -> None:
+        """After a refused save, the focus starts on the first field that needs correcting."""
+        name = next((name for name in self.fields if name in self.errors), None)
+        if name is not None:
+            self.focus(name)
 
 
 class AcknowledgeForm(forms.Form):
@@ -102,3 +119,18 @@ class WorklistForm(forms.Form):
     def __init__(self, *args, caseworkers, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["sagsbehandler"].queryset = caseworkers
+
+
+class SnoozeForm(forms.Form):
+    """Put off a good-practice flag: until which day, and why (the rules: `services.flag_snooze`)."""
+
+    until = BoundedDateField(
+        label=_("Udsæt til"),
+        widget=DateInput(),
+        error_messages={"required": _("Angiv datoen, advarslen udsættes til.")},
+    )
+    reason = forms.CharField(
+        label=_("Hvorfor"),
+        max_length=limit_of(FlagSnooze, "reason"),
+        error_messages={"required": _("Skriv kort hvorfor advarslen udsættes.")},
+    )

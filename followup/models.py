@@ -222,6 +222,33 @@ class Flag(models.Model):
         return self.resolved_at is None
 
 
+SNOOZE_MAX_DAYS = 180  # how far ahead a good-practice flag may be put off
+
+
+@text_limits
+class FlagSnooze(models.Model):
+    """A good-practice flag put off until a day, with why (`followup.services.flag_snooze`). The
+    flag stays open; Min dag leaves it out of its triage list until that day. Never deleted: each
+    snooze is part of the flag's history, the latest one counts."""
+
+    flag = models.ForeignKey(Flag, on_delete=models.CASCADE, related_name="snoozes", verbose_name=_("advarsel"))
+    until = models.DateField(_("udsat til"))
+    reason = models.TextField(_("begrundelse"), max_length=NOTE)
+    snoozed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("udsat af"), on_delete=models.PROTECT, related_name="+"
+    )
+    snoozed_at = models.DateTimeField(_("udsat"))
+
+    class Meta:
+        verbose_name = _("udsættelse af advarsel")
+        verbose_name_plural = _("udsættelser af advarsler")
+        ordering = ["snoozed_at", "id"]
+        constraints = [models.CheckConstraint(condition=~Q(reason=""), name="flagsnooze_reason_given")]
+
+    def __str__(self):
+        return f"{self.flag_id} → {self.until.isoformat()}"
+
+
 class EvaluationRun(models.Model):
     """One full evaluation (nightly, or replayed with `evaluate_flags --as-of`)."""
 

@@ -17,6 +17,7 @@ from django.db.models import (
     ExpressionWrapper,
     F,
     OuterRef,
+    Prefetch,
     Q,
     QuerySet,
     Subquery,
@@ -27,12 +28,15 @@ from django.db.models.functions import Coalesce, Least
 from django.http import Http404
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
+from cases import clock as case_clock
+from cases import dates, spreadsheet
 from cases import selectors as case_selectors
-from cases import spreadsheet
 from cases.models import CASE_ROLES, Forloeb, Role, TeamMembership, User
-from followup.models import Flag, FollowUpMeeting, RuleSettings
+from followup.models import SNOOZE_MAX_DAYS, Flag, FlagSnooze, FollowUpMeeting, RuleSettings
 from followup.rulepacks import RULES, Rule, packs_for, rules_in_force
+from followup.rulepacks.base import TIER_GOOD_PRACTICE, TIER_LABELS, TIER_LAW, TIER_STANDARD
 from followup.rulepacks.servicestandard import DEFAULTS
 from plans.models import ActionPlan
 
@@ -93,6 +97,7 @@ GOAL_ACTIONS = {"indsatsplan": PLAN, "indstilling": (_("Se indstillingen"), "reh
 class FlagView:
     flag: Flag
     description: str
+    today: date | None = None  # the day the view is for (Min dag's); else the clock's
 
     @property
     def subject_label(self) -> str:
@@ -101,6 +106,40 @@ class FlagView:
         if subject.startswith("anbefalet:"):
             return self.flag.evidence.get("indsats", "")
         return str(SUBJECT_LABELS.get(subject, subject))
+
+    @property
+    def tier(self) -> int:
+        """How urgent (`followup.rulepacks.base`): the rule's tier; a rule no pack holds any more
+        by what its flag was raised on."""
+        rule = RULES.get(self.flag.rule_id)
+        if rule is not None:
+            return rule.tier
+        return TIER_LAW if self.flag.basis_kind == "lov" else TIER_STANDARD
+
+    @property
+    def tier_label(self) -> str:
+        return str(TIER_LABELS[self.tier])
+
+    @property
+    def days_open(self) -> int:
+        return ((self.today or case_clock.today()) - self.flag.raised_on).days if self.flag.raised_on else 0
+
+    @property
+    def snoozed(self) -> bool:
+        """Put off until a later day (Min dag's flags carry `snoozed_until`, see `worklists`)."""
+        until = getattr(self.flag, "snoozed_until", None)
+        return until is not None and until > (self.today or case_clock.today())
+
+    @property
+    def snooze_range(self) -> tuple[date, date]:
+        """The first and last day a snooze may run to (`services.flag_snooze`)."""
+        today = case_clock.today()
+        return today + dt.timedelta(days=1), today + dt.timedelta(days=SNOOZE_MAX_DAYS)
+
+    @property
+    def may_snooze(self) -> bool:
+        """Only a good-practice flag that is still open may be put off (`services.flag_snooze`)."""
+        return self.flag.is_open and self.tier == TIER_GOOD_PRACTICE
 
     @property
     def action(self) -> tuple[str, str] | None:
@@ -124,14 +163,18 @@ class FlagView:
                 continue
             if isinstance(value, str) and len(value) == 10 and value[4] == "-":
                 with contextlib.suppress(ValueError):
-                    value = date.fromisoformat(value).strftime("%d.%m.%Y")
+                    value = dates.short(date.fromisoformat(value))
             items.append((key.replace("_", " ").capitalize(), str(value)))
         return items
 
 
 def flags_of(*, forloeb: Forloeb) -> tuple[list[FlagView], list[FlagView]]:
-    """Open flags (unacknowledged first) and the history of resolved ones."""
-    flags = list(forloeb.flags.select_related("acknowledged_by").order_by("-raised_on", "-id"))
+    """Open flags (unacknowledged first) and the history of resolved ones, each with its snoozes."""
+    flags = list(
+        forloeb.flags.select_related("acknowledged_by")
+        .prefetch_related(Prefetch("snoozes", FlagSnooze.objects.select_related("snoozed_by")))
+        .order_by("-raised_on", "-id")
+    )
     views = [FlagView(f, rule_label(f.rule_id)) for f in flags]
     open_ = sorted((v for v in views if v.flag.is_open), key=lambda v: v.flag.acknowledged_at is not None)
     return open_, [v for v in views if not v.flag.is_open]
@@ -160,6 +203,68 @@ class Due:
     days_overdue: int = 0
 
 
+# Flags that say the same as an overdue samtale: Min dag folds them into that line.
+SAMTALE_OVERDUE_RULES = {"STD_SAMTALE_OVERDUE", "AGREED_SAMTALE_OVERDUE"}
+SCHEDULED = 4  # a triage item with no deadline passed: a samtale this week, a forløb ending
+
+
+@dataclass
+class TriageItem:
+    """One line of Min dag's triage list: an overdue samtale (with the flags that say so), one
+    rule's open flags merged over their subjects, a samtale due this week, or a forløb ending."""
+
+    kind: str  # "samtale_overdue", "flag", "samtale_due", "ending"
+    tier: int  # TIER_LAW, TIER_STANDARD, TIER_GOOD_PRACTICE or SCHEDULED
+    text: str
+    detail: str = ""
+    action: tuple[str, str] | None = None
+    days_overdue: int = 0  # for a flag: the days it has been open
+    on: date | None = None  # a scheduled item's day
+    flags: list[FlagView] = field(default_factory=list)
+
+    @property
+    def sort_key(self) -> tuple:
+        return (self.tier, -self.days_overdue, self.on or date.max, self.text)
+
+    @property
+    def tier_label(self) -> str:
+        """Short, for the row's badge (the full label is on the flag)."""
+        short = {TIER_LAW: _("Lovkrav"), TIER_STANDARD: _("Servicestandard"), TIER_GOOD_PRACTICE: _("God praksis")}
+        return str(short.get(self.tier, _("Planlagt")))
+
+
+@dataclass
+class TriageRow:
+    """A forløb that needs something: its items, the most urgent first."""
+
+    forloeb: Forloeb
+    items: list[TriageItem]
+
+    @property
+    def top(self) -> TriageItem:
+        return self.items[0]
+
+    @property
+    def rest(self) -> list[TriageItem]:
+        return self.items[1:]
+
+    @property
+    def flag_count(self) -> int:
+        return sum(len(item.flags) for item in self.items)
+
+    @property
+    def only_good_practice(self) -> bool:
+        return all(item.tier == TIER_GOOD_PRACTICE for item in self.items)
+
+
+@dataclass
+class TriageCount:
+    key: str  # the anchor: "lovkrav", "servicestandard", "god-praksis", "samtaler", "slutter", "udsat"
+    label: str
+    count: int
+    anchor: str  # the id of the first row that holds such an item (or of the section)
+
+
 @dataclass
 class Worklist:
     user: User
@@ -169,10 +274,129 @@ class Worklist:
     due_this_week: list[Due] = field(default_factory=list)
     flags_by_forloeb: list[tuple[Forloeb, list[FlagView]]] = field(default_factory=list)
     ending: list[tuple[Forloeb, int]] = field(default_factory=list)
+    # The triage list: forløb whose most urgent item is law, standard or scheduled (or good practice
+    # beside something else), most urgent first; then those holding only good practice.
+    rows: list[TriageRow] = field(default_factory=list)
+    good_practice_rows: list[TriageRow] = field(default_factory=list)
+    snoozed: list[FlagView] = field(default_factory=list)  # open good-practice flags put off
+    ending_warning_days: int = DEFAULTS["ending_warning_days"]
 
     @property
     def open_flag_count(self) -> int:
         return sum(len(flags) for _, flags in self.flags_by_forloeb)
+
+    @property
+    def sections(self) -> list[tuple[str, list[TriageRow], bool]]:
+        """(id, rows, folded): what needs doing, then the forløb with only good practice, folded."""
+        return [("handling", self.rows, False), ("god-praksis", self.good_practice_rows, True)]
+
+    @property
+    def counts(self) -> list[TriageCount]:
+        """What the triage list holds, per kind, each with where the first one is (jump links)."""
+        ending = _("Slutter inden for %(days)s dage") % {"days": self.ending_warning_days}
+        kinds = (
+            ("lovkrav", _("Lovkrav overskredet"), lambda i: i.tier == TIER_LAW),
+            ("servicestandard", _("Servicestandard"), lambda i: i.tier == TIER_STANDARD),
+            ("god-praksis", _("God praksis"), lambda i: i.tier == TIER_GOOD_PRACTICE),
+            ("samtaler", _("Samtaler i dag og denne uge"), lambda i: i.kind == "samtale_due"),
+            ("slutter", ending, lambda i: i.kind == "ending"),
+        )
+        rows = self.rows + self.good_practice_rows
+        result = []
+        for key, label, test in kinds:
+            holding = [row for row in rows for item in row.items if test(item)]
+            if holding:
+                # A row of the folded good-practice list is reached through the list itself.
+                anchor = "god-praksis" if holding[0] in self.good_practice_rows else f"forloeb-{holding[0].forloeb.pk}"
+                result.append(TriageCount(key, str(label), len(holding), anchor))
+        if self.snoozed:
+            result.append(TriageCount("udsat", str(_("Udsat")), len(self.snoozed), "udsat"))
+        return result
+
+
+def _join(words: list[str]) -> str:
+    """Danish enumeration: "a", "a og b", "a, b og c"."""
+    words = [w for w in words if w]
+    if len(words) <= 1:
+        return "".join(words)
+    return ", ".join(words[:-1]) + " " + str(_("og")) + " " + words[-1]
+
+
+def _flag_items(views: list[FlagView]) -> list[TriageItem]:
+    """One line per rule: its flags on several subjects merged ("…: indstilling og indsatsplan")."""
+    by_rule: dict[str, list[FlagView]] = defaultdict(list)
+    for view in views:
+        by_rule[view.flag.rule_id].append(view)
+    items = []
+    for group in by_rule.values():
+        first = group[0]
+        subjects = _join([v.subject_label for v in group])
+        items.append(
+            TriageItem(
+                kind="flag",
+                tier=first.tier,
+                text=f"{first.description}: {subjects}" if subjects else first.description,
+                action=first.action,
+                days_overdue=max(v.days_open for v in group),
+                flags=group,
+            )
+        )
+    return items
+
+
+def _triage(
+    f: Forloeb, *, due: Due | None, today: date, end_of_week: date, ending_days: int | None, flags: list[FlagView]
+) -> list[TriageItem]:
+    samtale_url = reverse("followup:followup_add", args=[f.pk])
+    items = []
+    if due is not None and due.due_on < today:
+        absorbed = [v for v in flags if v.flag.rule_id in SAMTALE_OVERDUE_RULES]
+        flags = [v for v in flags if v not in absorbed]
+        tier = min([TIER_LAW if due.why == "aftalt" else TIER_STANDARD, *(v.tier for v in absorbed)])
+        days = ngettext("%(n)s dag over", "%(n)s dage over", due.days_overdue) % {"n": due.days_overdue}
+        why = _("aftalt") if due.why == "aftalt" else _("servicestandard")
+        items.append(
+            TriageItem(
+                kind="samtale_overdue",
+                tier=tier,
+                text=str(_("Opfølgningssamtalen er overskredet")),
+                detail=f"{days} ({why} {dates.text(due.due_on)})",
+                action=(str(SAMTALE[0]), samtale_url),
+                days_overdue=due.days_overdue,
+                on=due.due_on,
+                flags=absorbed,
+            )
+        )
+    elif due is not None and due.due_on <= end_of_week:
+        when = _("i dag") if due.due_on == today else dates.with_weekday(due.due_on)
+        items.append(
+            TriageItem(
+                kind="samtale_due",
+                tier=SCHEDULED,
+                text=str(_("Opfølgningssamtale %(when)s") % {"when": when}),
+                action=(str(SAMTALE[0]), samtale_url),
+                on=due.due_on,
+            )
+        )
+    items += _flag_items(flags)
+    if ending_days is not None:
+        items.append(
+            TriageItem(
+                kind="ending",
+                tier=SCHEDULED,
+                text=str(
+                    ngettext(
+                        "Forløbet slutter om %(n)s dag (%(date)s)",
+                        "Forløbet slutter om %(n)s dage (%(date)s)",
+                        ending_days,
+                    )
+                    % {"n": ending_days, "date": dates.text(f.planned_end_date)}
+                ),
+                action=(str(_("Se forløbet")), reverse("cases:forloeb_detail", args=[f.pk])),
+                on=f.planned_end_date,
+            )
+        )
+    return sorted(items, key=lambda i: i.sort_key)
 
 
 def with_due(qs: QuerySet, *, today: date) -> QuerySet:
@@ -233,18 +457,27 @@ def coordinated_forloeb(*, coordinator_ids: list[int], today: date) -> QuerySet:
 
 
 def worklists(*, coordinators: list[User], today: date) -> dict[int, Worklist]:
-    """Min dag for each caseworker, in four queries however many there are: samtaler due today
-    and this week, overdue ones (most overdue first), open flags grouped by forløb, and forløb
-    ending within the warning horizon (90 days by default)."""
+    """Min dag for each caseworker, in a fixed number of queries however many there are (the
+    forløb with when their next samtale is due, the kommunes' settings, the open flags with their
+    latest snooze): samtaler due today and this week, overdue ones (most overdue first), open
+    flags grouped by forløb, forløb ending within the warning horizon (90 days by default), and
+    from these the triage list: one row per forløb that needs something, most urgent first
+    (law before the kommune's standard before good practice, then only scheduled items). A
+    good-practice flag snoozed until a later day is left out of the list (`Worklist.snoozed`)."""
     results = {c.pk: Worklist(user=c, today=today) for c in coordinators}
     forloeb = list(coordinated_forloeb(coordinator_ids=list(results), today=today))
     settings_by_kommune = {
         kommune_id: settings_for(kommune_id=kommune_id) for kommune_id in {f.kommune_id for f in forloeb}
     }
     end_of_week = today + dt.timedelta(days=6 - today.weekday())
+    dues: dict[int, Due] = {}
+    ending: dict[int, int] = {}
     for f in forloeb:
         result, settings = results[f.current_coordinator_id], settings_by_kommune[f.kommune_id]
+        result.ending_warning_days = settings["ending_warning_days"]
         due = Due(f, f.due_on, f.why, f.last_attended_on) if f.due_on is not None else None
+        if due is not None:
+            dues[f.pk] = due
         if due is not None and due.due_on < today:
             due.days_overdue = (today - due.due_on).days
             result.overdue.append(due)
@@ -253,23 +486,64 @@ def worklists(*, coordinators: list[User], today: date) -> dict[int, Worklist]:
         elif due is not None and due.due_on <= end_of_week:
             result.due_this_week.append(due)
         if f.planned_end_date and 0 <= (f.planned_end_date - today).days <= settings["ending_warning_days"]:
-            result.ending.append((f, (f.planned_end_date - today).days))
+            ending[f.pk] = (f.planned_end_date - today).days
+            result.ending.append((f, ending[f.pk]))
     by_pk = {f.pk: f for f in forloeb}
     grouped: dict[int, list[FlagView]] = defaultdict(list)
-    for flag in Flag.objects.filter(forloeb_id__in=by_pk, resolved_at__isnull=True).order_by("raised_on", "id"):
-        grouped[flag.forloeb_id].append(FlagView(flag, rule_label(flag.rule_id)))
+    flags = _with_latest_snooze(Flag.objects.filter(forloeb_id__in=by_pk, resolved_at__isnull=True)).order_by(
+        "raised_on", "id"
+    )
+    for flag in flags:
+        flag.forloeb = by_pk[flag.forloeb_id]
+        grouped[flag.forloeb_id].append(FlagView(flag, rule_label(flag.rule_id), today))
     for f in forloeb:  # in name order
+        result = results[f.current_coordinator_id]
         if f.pk in grouped:
-            results[f.current_coordinator_id].flags_by_forloeb.append((f, grouped[f.pk]))
+            result.flags_by_forloeb.append((f, grouped[f.pk]))
+        snoozed = [v for v in grouped.get(f.pk, []) if v.snoozed]
+        result.snoozed += snoozed
+        items = _triage(
+            f,
+            due=dues.get(f.pk),
+            today=today,
+            end_of_week=end_of_week,
+            ending_days=ending.get(f.pk),
+            flags=[v for v in grouped.get(f.pk, []) if not v.snoozed],
+        )
+        if items:
+            row = TriageRow(f, items)
+            (result.good_practice_rows if row.only_good_practice else result.rows).append(row)
     for result in results.values():
         result.overdue.sort(key=lambda d: (-d.days_overdue, d.forloeb.pk))
         result.due_this_week.sort(key=lambda d: (d.due_on, d.forloeb.pk))
         result.ending.sort(key=lambda item: item[1])
+        result.rows.sort(key=lambda row: row.top.sort_key)  # stable: ties stay in name order
+        result.good_practice_rows.sort(key=lambda row: row.top.sort_key)
     return results
 
 
 def worklist(*, coordinator: User, today: date) -> Worklist:
     return worklists(coordinators=[coordinator], today=today)[coordinator.pk]
+
+
+def worklist_forloeb(work: Worklist) -> list[Forloeb]:
+    """The forløb Min dag names (for the access log), each once."""
+    shown = {row.forloeb.pk: row.forloeb for row in work.rows + work.good_practice_rows}
+    shown.update({v.flag.forloeb_id: v.flag.forloeb for v in work.snoozed})
+    return list(shown.values())
+
+
+def _with_latest_snooze(qs: QuerySet) -> QuerySet:
+    latest = FlagSnooze.objects.filter(flag=OuterRef("pk")).order_by("-snoozed_at", "-id")
+    return qs.annotate(
+        snoozed_until=Subquery(latest.values("until")[:1]),
+        snooze_reason=Subquery(latest.values("reason")[:1]),
+    )
+
+
+def flag_for_row(*, pk: int) -> Flag:
+    """One flag for Min dag's row after an action on it, with its latest snooze."""
+    return _with_latest_snooze(Flag.objects.select_related("forloeb__borger", "acknowledged_by")).get(pk=pk)
 
 
 def is_supervisor(user: User) -> bool:

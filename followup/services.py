@@ -22,13 +22,16 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cases import clock
+from cases import clock, dates
 from cases import services as case_services
 from cases.models import CASE_ROLES, Forloeb, User
+from cases.text import limit_of
 from cases.validation import add_error, not_in_future, raise_if
 from followup.models import (
+    SNOOZE_MAX_DAYS,
     EvaluationRun,
     Flag,
+    FlagSnooze,
     FollowUpMeeting,
     NoNextReason,
     RuleSettings,
@@ -36,6 +39,7 @@ from followup.models import (
     SamtaleSetting,
 )
 from followup.rulepacks import RULES, Rule
+from followup.rulepacks.base import TIER_GOOD_PRACTICE
 
 log = logging.getLogger(__name__)
 
@@ -69,6 +73,16 @@ def followup_errors(*, forloeb: Forloeb, data: dict, held_by: User | None) -> di
         add_error(errors, "held_on", _("Samtalen kan ikke ligge før forløbet blev oprettet."))
     if held_on and forloeb.closed_on and held_on > forloeb.closed_on:
         add_error(errors, "held_on", _("Forløbet var afsluttet på den dato."))
+    if data.get("borger_attended", True) and not (data.get("status_on_interventions") or "").strip():
+        # Fokusrevision 3.10: a samtale the borger attended says how the borger's indsatser go.
+        add_error(
+            errors,
+            "status_on_interventions",
+            _(
+                "Skriv status på borgerens deltagelse i indsatserne: en samtale, borgeren deltog i, skal "
+                "sige hvordan indsatserne går. Udeblev borgeren, så fjern krydset i “Borgeren deltog”."
+            ),
+        )
     if data.get("setting") not in SamtaleSetting.values:
         add_error(errors, "setting", _("Vælg om samtalen var individuel eller i gruppe."))
     if data.get("channel") not in SamtaleChannel.values:
@@ -101,7 +115,7 @@ def followup_errors(*, forloeb: Forloeb, data: dict, held_by: User | None) -> di
 @transaction.atomic
 def followup_register(*, forloeb: Forloeb, data: dict, actor: User) -> FollowUpMeeting:
     """Register a held (or missed) opfølgningssamtale. A samtale needs a next date or a reason
-    why there is none. With `revise_plan` it starts a revision of the indsatsplan in the same
+    why there is none, and one the borger attended the status on the indsatser. With `revise_plan` it starts a revision of the indsatsplan in the same
     transaction, so the samtale and the new plan version stand or fall together."""
     if not actor.has_perm("followup.edit", forloeb):
         raise PermissionDenied(_("Du har ikke adgang til at registrere samtaler i dette forløb."))
@@ -128,7 +142,7 @@ def followup_register(*, forloeb: Forloeb, data: dict, actor: User) -> FollowUpM
 
         try:
             reason = _("Opfølgningssamtale %(date)s: %(reason)s") % {
-                "date": meeting.held_on.strftime("%d.%m.%Y"),
+                "date": dates.short(meeting.held_on),
                 "reason": data["revision_reason"].strip(),
             }
             meeting.plan_revision = plan_services.plan_revise(forloeb=forloeb, reason=reason, actor=actor)
@@ -164,6 +178,48 @@ def flag_acknowledge(*, flag: Flag, comment: str, actor: User) -> Flag:
     return flag
 
 
+@transaction.atomic
+def flag_snooze(*, flag: Flag, until: date | None, reason: str, actor: User) -> FlagSnooze:
+    """Put off a good-practice flag until a later day, saying why: it stays open, Min dag leaves
+    it out of the triage list until then, and the snooze is kept in the flag's history. A flag
+    the law or the kommune's service standard raised cannot be put off. The flag's row is locked,
+    so a snooze and the evaluation resolving it (or a second snooze) are taken one at a time."""
+    flag = Flag.objects.select_for_update().select_related("forloeb").get(pk=flag.pk)
+    if not actor.has_perm("followup.edit", flag.forloeb):
+        raise PermissionDenied(_("Du har ikke adgang til dette forløb."))
+    today = clock.today()
+    rule = RULES.get(flag.rule_id)
+    errors: dict[str, list[str]] = {}
+    if flag.resolved_at is not None:
+        add_error(errors, "__all__", _("Advarslen er allerede løst."))
+    elif flag.forloeb.closed_on is not None:
+        add_error(errors, "__all__", _("Forløbet er afsluttet."))
+    elif rule is None or rule.tier != TIER_GOOD_PRACTICE:
+        add_error(
+            errors,
+            "__all__",
+            _("Kun en advarsel om god praksis kan udsættes; et lovkrav eller kommunens servicestandard kan ikke."),
+        )
+    last = today + dt.timedelta(days=SNOOZE_MAX_DAYS)
+    if until is None:
+        add_error(errors, "until", _("Angiv datoen, advarslen udsættes til."))
+    elif until <= today:
+        add_error(errors, "until", _("Vælg en dag efter i dag."))
+    elif until > last:
+        add_error(
+            errors,
+            "until",
+            _("Højst %(days)s dage frem, til og med %(date)s.") % {"days": SNOOZE_MAX_DAYS, "date": dates.text(last)},
+        )
+    reason = (reason or "").strip()
+    if not reason:
+        add_error(errors, "reason", _("Skriv kort hvorfor advarslen udsættes."))
+    elif len(reason) > limit_of(FlagSnooze, "reason"):
+        add_error(errors, "reason", _("Højst %(n)s tegn.") % {"n": limit_of(FlagSnooze, "reason")})
+    raise_if(errors)
+    return FlagSnooze.objects.create(flag=flag, until=until, reason=reason, snoozed_by=actor, snoozed_at=clock.now())
+
+
 # --- The daily e-mail digest ----------------------------------------------------------------------
 
 
@@ -191,14 +247,14 @@ def digests_send(*, today: date, base_url: str = "") -> int:
             "Forløb der slutter inden for 90 dage: %(ending)s\n\n"
             "Se dem i Forløb: %(url)s\n"
         ) % {
-            "date": today.strftime("%d.%m.%Y"),
+            "date": dates.short(today),
             "overdue": len(work.overdue),
             "due": due,
             "flags": work.open_flag_count,
             "ending": len(work.ending),
             "url": f"{base_url}{reverse('followup:min_dag')}",
         }
-        send_mail(_("Forløb: Min dag %(date)s") % {"date": today.strftime("%d.%m.%Y")}, body, None, [caseworker.email])
+        send_mail(_("Forløb: Min dag %(date)s") % {"date": dates.short(today)}, body, None, [caseworker.email])
         sent += 1
     return sent
 

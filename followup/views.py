@@ -12,17 +12,20 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from cases import clock
+from cases import clock, dates
 from cases import selectors as case_selectors
 from cases.forms import add_service_errors
 from cases.http import HTMX_FORM_ERROR, safe_next
 from cases.models import AccessAction, Forloeb, User
-from cases.services import access_log_record
+from cases.services import access_log_list, access_log_record
 from followup import selectors, services
-from followup.forms import AcknowledgeForm, FollowUpForm, WorklistForm
+from followup.forms import AcknowledgeForm, FollowUpForm, SnoozeForm, WorklistForm
 
 
-def _followup_form(request: HttpRequest, forloeb: Forloeb, data=None, *, settings: dict | None = None) -> FollowUpForm:
+def _followup_form(
+    request: HttpRequest, forloeb: Forloeb, data=None, *, settings: dict | None = None, autofocus: bool = True
+) -> FollowUpForm:
+    """`autofocus=False` where the form is folded away (the Opfølgning tab moves the focus when it is opened)."""
     settings = settings or selectors.settings_for(kommune_id=forloeb.kommune_id)
     return FollowUpForm(
         data,
@@ -30,6 +33,7 @@ def _followup_form(request: HttpRequest, forloeb: Forloeb, data=None, *, setting
         actor=request.user,
         today=clock.today(),
         gap_days=settings["max_gap_days"],
+        autofocus=autofocus,
         auto_id="samtale_%s",
     )
 
@@ -38,14 +42,16 @@ def _forloeb_context(request: HttpRequest, forloeb: Forloeb, *, form=None) -> di
     open_flags, history = selectors.flags_of(forloeb=forloeb)
     can_edit = request.user.has_perm("followup.edit", forloeb) and forloeb.closed_on is None
     settings = selectors.settings_for(kommune_id=forloeb.kommune_id)
+    samtaler = selectors.followups_of(forloeb=forloeb)  # newest first
     return {
         "forloeb": forloeb,
         "borger": forloeb.borger,
-        "samtaler": selectors.followups_of(forloeb=forloeb),
+        "samtaler": samtaler,
+        "previous": samtaler[0] if samtaler else None,
         "packs": selectors.packs_of(forloeb=forloeb, day=clock.today()),
         "open_flags": open_flags,
         "history": history,
-        "form": (form or _followup_form(request, forloeb, settings=settings)) if can_edit else None,
+        "form": (form or _followup_form(request, forloeb, settings=settings, autofocus=False)) if can_edit else None,
         "acknowledge_form": AcknowledgeForm(auto_id=False),
         "settings": settings,
     }
@@ -65,10 +71,16 @@ def followup_add(request: HttpRequest, pk: int) -> HttpResponse:
     """The samtale form on its own page (from Min dag), and where both forms post."""
     forloeb = selectors.forloeb_get(user=request.user, pk=pk, perm="followup.edit")
     back = safe_next(request, reverse("followup:forloeb", args=[forloeb.pk]))
+    samtaler = selectors.followups_of(forloeb=forloeb)  # newest first: the previous samtale is shown beside the form
+    context = {
+        "forloeb": forloeb,
+        "borger": forloeb.borger,
+        "next": back,
+        "previous": samtaler[0] if samtaler else None,
+    }
     if request.method == "GET":
         access_log_record(user=request.user, borger=forloeb.borger, forloeb=forloeb, action=AccessAction.VIEW_FORLOEB)
-        context = {"forloeb": forloeb, "borger": forloeb.borger, "form": _followup_form(request, forloeb), "next": back}
-        return render(request, "followup/followup_form.html", context)
+        return render(request, "followup/followup_form.html", {**context, "form": _followup_form(request, forloeb)})
     form = _followup_form(request, forloeb, data=request.POST)
     if form.is_valid():
         try:
@@ -80,13 +92,13 @@ def followup_add(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(
                 request,
                 _("Samtalen den %(date)s med %(name)s er registreret.")
-                % {"date": meeting.held_on.strftime("%d.%m.%Y"), "name": forloeb.borger.full_name},
+                % {"date": dates.text(meeting.held_on), "name": forloeb.borger.full_name},
             )
             if meeting.plan_revision_id:
                 return redirect("plans:plan", pk=forloeb.pk)
             return redirect(back)
-    context = {"forloeb": forloeb, "borger": forloeb.borger, "form": form, "next": back}
-    return render(request, "followup/followup_form.html", context, status=422)
+    form.focus_first_error()
+    return render(request, "followup/followup_form.html", {**context, "form": form}, status=422)
 
 
 @require_POST
@@ -119,6 +131,45 @@ def flag_acknowledge(request: HttpRequest, flag_pk: int) -> HttpResponse:
     return redirect(back)
 
 
+@require_POST
+@login_required
+def flag_snooze(request: HttpRequest, flag_pk: int) -> HttpResponse:
+    """Put off a good-practice flag until a day (Min dag's row, htmx or a plain form post)."""
+    flag = selectors.flag_get(user=request.user, pk=flag_pk)
+    back = safe_next(request, reverse("followup:min_dag"))
+    form = SnoozeForm(request.POST, auto_id=False)
+    error = ""
+    if form.is_valid():
+        try:
+            services.flag_snooze(
+                flag=flag, until=form.cleaned_data["until"], reason=form.cleaned_data["reason"], actor=request.user
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+    if form.errors:
+        error = " ".join(m for errors in form.errors.values() for m in errors)
+    else:
+        access_log_record(
+            user=request.user, borger=flag.forloeb.borger, forloeb=flag.forloeb, action=AccessAction.CHANGE
+        )
+    if request.htmx:
+        flag = selectors.flag_for_row(pk=flag.pk)
+        context = {
+            "item": selectors.FlagView(flag, selectors.rule_label(flag.rule_id)),
+            "acknowledge_form": AcknowledgeForm(auto_id=False),
+            "snooze_form": form if error else SnoozeForm(auto_id=False),
+            "next": safe_next(request, ""),
+        }
+        return render(request, "followup/_flag_row.html", context, status=HTMX_FORM_ERROR if error else 200)
+    if error:
+        messages.error(request, error)
+    else:
+        messages.success(
+            request, _("Advarslen er udsat til %(date)s.") % {"date": dates.text(form.cleaned_data["until"])}
+        )
+    return redirect(back)
+
+
 @require_GET
 @login_required
 def min_dag(request: HttpRequest) -> HttpResponse:
@@ -132,8 +183,12 @@ def min_dag(request: HttpRequest) -> HttpResponse:
         context["form"] = form
         context["summary"] = selectors.team_summary(user=user, today=today)
     context["caseworker"] = caseworker
-    context["work"] = selectors.worklist(coordinator=caseworker, today=today) if caseworker else None
+    work = selectors.worklist(coordinator=caseworker, today=today) if caseworker else None
+    if work is not None:  # the triage list names borgere: a read of each
+        access_log_list(user=user, forloeb=selectors.worklist_forloeb(work))
+    context["work"] = work
     context["acknowledge_form"] = AcknowledgeForm(auto_id=False)
+    context["snooze_form"] = SnoozeForm(auto_id=False)
     context["here"] = request.get_full_path()
     return render(request, "followup/min_dag.html", context)
 

@@ -9,11 +9,11 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cases import clock
+from cases import clock, dates
 from cases import services as case_services
 from cases.concurrency import check_unchanged, refuse_overwrite
 from cases.models import Forloeb, Outcome, Phase, User
-from cases.rulepacks import rulepack_errors, rulepack_on
+from cases.rulepacks import new_forloeb_allowed, rulepack_errors, rulepack_on
 from cases.validation import add_error, not_in_future, raise_if
 from rehab.models import (
     CERTIFICATE_FORMS,
@@ -77,13 +77,15 @@ def period_end(start: date, years: int) -> date:
 
 
 def reform_errors(forloeb: Forloeb, ordning: str, *, on: date, field: str = "ordning") -> dict:
-    """The 2026 reform: no new ressourceforløb for cases begun after it took effect."""
-    pack = rulepack_on(on)
-    if ordning == Ordning.RESSOURCEFORLOEB and not pack.new_forloeb_allowed and forloeb.opened_on >= pack.valid_from:
+    """The 2026 reform: no new ressourceforløb for cases begun after it took effect. The rule is
+    `cases.rulepacks.new_forloeb_allowed` on the day the forberedende del began, whatever the day
+    `on` of the indstilling or afgørelse (kept for the callers; the law of that day stops nothing more)."""
+    if ordning == Ordning.RESSOURCEFORLOEB and not new_forloeb_allowed(forloeb.opened_on):
+        pack = rulepack_on(forloeb.opened_on)
         return {
             field: [
                 _("Nye ressourceforløb kan ikke bevilges efter %(date)s (%(basis)s).")
-                % {"date": pack.valid_from.strftime("%d.%m.%Y"), "basis": pack.basis}
+                % {"date": dates.short(pack.valid_from), "basis": pack.basis}
             ]
         }
     return {}
@@ -345,7 +347,7 @@ def duration_errors(ordning: str, duration_years: int | None, *, on: date, field
                 % {
                     "min": pack.min_duration_years,
                     "max": pack.max_duration_years,
-                    "date": on.strftime("%d.%m.%Y"),
+                    "date": dates.short(on),
                     "basis": pack.basis,
                 },
             )
@@ -594,7 +596,7 @@ def decision_record(
             expected_phase=forloeb.phase,
             start_date=benefit_start_on,
             planned_end_date=period_end(benefit_start_on, duration_years),
-            reason=_("Afgørelse %(date)s") % {"date": decided_on.strftime("%d.%m.%Y")},
+            reason=_("Afgørelse %(date)s") % {"date": dates.short(decided_on)},
         )
     else:
         case_services.forloeb_transition(

@@ -12,6 +12,18 @@ from cases.models import Borger, Forloeb, Kommune, Role, Team, TeamMembership, U
 _rng = random.Random(2013)
 
 
+def allowed_opening_day(latest: date) -> date:
+    """The latest day on or before `latest` on which a forberedende del may begin and still become a new
+    ressourceforløb (cases.rulepacks.new_forloeb_allowed): after the 2026 reform, the day before it."""
+    from cases.rulepacks import RULE_PACKS, new_forloeb_allowed
+
+    day = latest
+    for pack in reversed(RULE_PACKS):
+        if not new_forloeb_allowed(day) and pack.valid_from <= day:
+            day = pack.valid_from - timedelta(days=1)
+    return day
+
+
 class KommuneFactory(DjangoModelFactory):
     class Meta:
         model = Kommune
@@ -296,6 +308,11 @@ class FollowUpMeetingFactory(DjangoModelFactory):
     forloeb = factory.SubFactory(ForloebFactory)
     held_on = factory.LazyAttribute(lambda o: o.forloeb.opened_on + timedelta(days=30))
     held_by = factory.LazyAttribute(lambda o: o.forloeb.current_coordinator or UserFactory())
+    borger_attended = True
+    # A samtale the borger attended says how the indsatser go (followup.services.followup_errors).
+    status_on_interventions = factory.LazyAttribute(
+        lambda o: "Borgeren deltager i indsatserne som aftalt." if o.borger_attended else ""
+    )
     next_on = factory.LazyAttribute(lambda o: o.held_on + timedelta(weeks=8) if not o.no_next_reason else None)
     no_next_reason = ""
     created_by = factory.SelfAttribute("held_by")

@@ -1,7 +1,7 @@
 """Date filters: the one Danish date format of `cases.dates`, for templates.
 
 ``{% load dates %}`` then ``{{ d|dato }}`` (3. dec. 2026), ``{{ d|kortdato }}`` (03.12.2026, in
-tables), ``{{ d|ugedag_dato }}`` (torsdag 3. dec. 2026), ``{{ t|dato_tid }}`` (3. dec. 2026 kl. 10.14).
+tables), ``{{ d|ugedag_dato }}`` (torsdag 3. dec. 2026), ``{{ t|dato_tid }}`` (3. dec. 2026 kl. 10:14).
 """
 
 from django import template

@@ -10,9 +10,24 @@ NULL for the full nightly run, or an array of forløb ids for a re-evaluation af
 from dataclasses import dataclass, field
 from datetime import date
 
+from django.utils.translation import gettext_lazy as _
+
 from cases.concepts import OPEN_ON
 from cases.rulepacks import RULE_PACKS
 from followup.rulepacks import servicestandard as std
+
+# How urgent a rule's flag is, declared once with each rule (`Rule.tier`): what the law requires,
+# the kommune's own service standard (a deadline it has set itself), and good practice (a
+# recommendation of the fokusrevision 2020 rather than a deadline). Min dag orders its triage
+# list by it; only good practice may be put off (`followup.services.flag_snooze`).
+TIER_LAW = 1
+TIER_STANDARD = 2
+TIER_GOOD_PRACTICE = 3
+TIER_LABELS = {
+    TIER_LAW: _("Lovkrav"),
+    TIER_STANDARD: _("Kommunens servicestandard"),
+    TIER_GOOD_PRACTICE: _("God praksis"),
+}
 
 
 @dataclass(frozen=True)
@@ -22,6 +37,7 @@ class Rule:
     description: str
     basis: str
     basis_kind: str  # followup.models.BasisKind: "lov" or "servicestandard"
+    tier: int  # TIER_LAW, TIER_STANDARD or TIER_GOOD_PRACTICE
     sql: str
     # The evaluation days on which the rule is in force (to is exclusive); the rule's SQL
     # decides itself which forløb it covers, e.g. by their start date.

@@ -5,7 +5,7 @@ no indsats started within six months of the start means the case goes back to th
 from django.utils.translation import gettext_lazy as _
 
 from cases.concepts import INDSATS_STARTED, SIX_MONTHS_AFTER_START
-from followup.rulepacks.base import FORLOEB, GENFORELAEGGELSER, Rule, legal_pack, legal_period, query
+from followup.rulepacks.base import FORLOEB, GENFORELAEGGELSER, TIER_LAW, Rule, legal_pack, legal_period, query
 
 PERIOD = legal_period("BEDRE2022")
 DEADLINE = SIX_MONTHS_AFTER_START.sql(f="f")
@@ -22,6 +22,7 @@ RULES = [
             "forløbets start, skal sagen forelægges rehabiliteringsteamet igen (forløb startet fra 1.1.2022)"
         ),
         basis_kind="lov",
+        tier=TIER_LAW,
         in_force_from=PERIOD.valid_from,
         sql=query(
             FORLOEB,

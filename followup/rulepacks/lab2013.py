@@ -10,7 +10,7 @@ from cases.concepts import (
     SAMTALE_HELD,
     SAMTALE_INDIVIDUAL,
 )
-from followup.rulepacks.base import FORLOEB, SAMTALER, Rule, legal_pack, legal_period, query
+from followup.rulepacks.base import FORLOEB, SAMTALER, TIER_LAW, Rule, legal_pack, legal_period, query
 
 PERIOD = legal_period("LAB2013")
 NEXT = legal_period("LAB2020")
@@ -25,6 +25,7 @@ RULES = [
             "(fokusrevision 2020 R18). Gælder forløb, der har varet mindst 12 måneder"
         ),
         basis_kind="lov",
+        tier=TIER_LAW,
         in_force_from=PERIOD.valid_from,
         in_force_to=NEXT.valid_from,
         sql=query(

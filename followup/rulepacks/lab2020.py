@@ -22,6 +22,7 @@ from followup.rulepacks.base import (
     GENFORELAEGGELSER,
     LAST_SAMTALE,
     SAMTALER,
+    TIER_LAW,
     Rule,
     legal_pack,
     legal_period,
@@ -42,6 +43,7 @@ RULES = [
             "løses, når den første individuelle samtale efter de seks måneder er holdt; historikken består"
         ),
         basis_kind="lov",
+        tier=TIER_LAW,
         in_force_from=PERIOD.valid_from,
         sql=query(
             FORLOEB,
@@ -71,6 +73,7 @@ RULES = [
             "aftalt ved seneste samtale eller i indsatsplanen"
         ),
         basis_kind="lov",
+        tier=TIER_LAW,
         in_force_from=PERIOD.valid_from,
         sql=query(
             FORLOEB,
@@ -95,6 +98,7 @@ RULES = [
             "varetage et ordinært job (fokusrevision 2020 R22); varighed højst 5 år, fra 1.1.2022 højst 3 år"
         ),
         basis_kind="lov",
+        tier=TIER_LAW,
         in_force_from=REFORM_2013.valid_from,
         sql=query(
             FORLOEB,
@@ -125,6 +129,7 @@ RULES = [
             "(fokusrevision 2020 R6)"
         ),
         basis_kind="lov",
+        tier=TIER_LAW,
         in_force_from=REFORM_2013.valid_from,
         sql=query(
             FORLOEB,
@@ -154,6 +159,7 @@ RULES = [
             "2020 R17; skrivelse om ressourceforløb nr. 10112 af 23.12.2021)"
         ),
         basis_kind="lov",
+        tier=TIER_LAW,
         in_force_from=REFORM_2013.valid_from,
         sql=query(
             FORLOEB,

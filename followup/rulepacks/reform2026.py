@@ -6,7 +6,7 @@ are verified (they are described as looser). In-force date and transitional rule
 from django.utils.translation import gettext_lazy as _
 
 from cases.concepts import PREPARATION_STARTED_ON
-from followup.rulepacks.base import FORLOEB, Rule, legal_pack, legal_period, query
+from followup.rulepacks.base import FORLOEB, TIER_LAW, Rule, legal_pack, legal_period, query
 
 PERIOD = legal_period("REFORM2026")
 
@@ -20,6 +20,7 @@ RULES = [
             "del blev påbegyndt før ikrafttræden, kan afsluttes som ressourceforløb"
         ),
         basis_kind="lov",
+        tier=TIER_LAW,
         in_force_from=PERIOD.valid_from,
         sql=query(
             FORLOEB,

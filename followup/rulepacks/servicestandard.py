@@ -44,6 +44,8 @@ def build():
         LAST_RECOMMENDATION,
         LAST_SAMTALE,
         SAMTALER,
+        TIER_GOOD_PRACTICE,
+        TIER_STANDARD,
         Pack,
         Rule,
         query,
@@ -63,6 +65,7 @@ def build():
                 "to måneder efter den forrige"
             ),
             basis_kind=local,
+            tier=TIER_STANDARD,
             in_force_from=VALID_FROM,
             sql=query(
                 FORLOEB,
@@ -88,6 +91,7 @@ def build():
                 "12 måneder, som i fokusrevisionen 2020)"
             ),
             basis_kind=local,
+            tier=TIER_STANDARD,
             in_force_from=VALID_FROM,
             sql=query(
                 FORLOEB,
@@ -113,6 +117,7 @@ def build():
                 "genforelægges, tæller ikke med"
             ),
             basis_kind=local,
+            tier=TIER_GOOD_PRACTICE,
             in_force_from=VALID_FROM,
             sql=query(
                 FORLOEB,
@@ -141,6 +146,7 @@ def build():
                 "men ikke at de er konkrete"
             ),
             basis_kind=local,
+            tier=TIER_GOOD_PRACTICE,
             in_force_from=VALID_FROM,
             sql=query(
                 FORLOEB,
@@ -179,6 +185,7 @@ def build():
                 "indsatstab)"
             ),
             basis_kind=local,
+            tier=TIER_STANDARD,
             in_force_from=VALID_FROM,
             sql=query(
                 FORLOEB,
@@ -214,6 +221,7 @@ def build():
                 "har sat (fokusrevision 2020 §3.3: 41 % havde ingen plan efter 4 måneder)"
             ),
             basis_kind=local,
+            tier=TIER_STANDARD,
             in_force_from=VALID_FROM,
             sql=query(
                 FORLOEB,
@@ -238,6 +246,7 @@ def build():
                 "frist for, hvornår sagen skal på mødet (N1)"
             ),
             basis_kind=local,
+            tier=TIER_STANDARD,
             in_force_from=VALID_FROM,
             sql=query(
                 FORLOEB,
@@ -266,6 +275,7 @@ def build():
                 "lovkrav om at orientere borgeren om indstillingen (N2)"
             ),
             basis_kind=local,
+            tier=TIER_GOOD_PRACTICE,
             in_force_from=VALID_FROM,
             sql=query(
                 FORLOEB,

@@ -16,7 +16,14 @@ from cases.models import AccessAction, AccessLog, Forloeb, Phase, Role
 from plans import services as plan_services
 from plans.models import Consent
 from tests.conftest import login
-from tests.factories import BorgerFactory, ForloebFactory, KommuneFactory, TeamFactory, UserFactory
+from tests.factories import (
+    BorgerFactory,
+    ForloebFactory,
+    KommuneFactory,
+    TeamFactory,
+    UserFactory,
+    allowed_opening_day,
+)
 
 TODAY = clock.today()
 
@@ -27,7 +34,7 @@ def post_create(client, team, borger, **overrides):
         "first_name": borger.first_name,
         "last_name": borger.last_name,
         "team": team.pk,
-        "opened_on": TODAY.isoformat(),
+        "opened_on": allowed_opening_day(TODAY).isoformat(),  # before the 2026 reform stopped new forløb
     }
     return client.post(reverse("cases:forloeb_create"), {**data, **overrides})
 

@@ -46,6 +46,7 @@ TOKEN = "edit token (cases.concurrency)"
 SET_ONCE = "set once: refuses to overwrite or clear what is set"
 CREATES = "creates a new row (append-only) or deletes one; nothing is overwritten"
 PHASE = "phase transition: refuses a stale phase (expected_phase) under a row lock"
+READS = "reads only: POST keeps the query (a CPR number) out of the address; writes only the access log"
 
 # Add each new POST view here. An edit of an existing record needs the edit token (the form
 # subclasses EditTokenMixin, its service calls check_unchanged) or a set-once rule.
@@ -82,6 +83,8 @@ POST_VIEWS = {
     "plans:progress_record": (CREATES, None),  # progression is a new row per measurement
     "followup:followup_add": (CREATES, None),
     "followup:flag_acknowledge": (SET_ONCE, None),  # "Advarslen er allerede kvitteret for."
+    "followup:flag_snooze": (CREATES, None),  # a new FlagSnooze row under the flag's row lock; the latest counts
+    "desk:search": (READS, None),
 }
 
 

@@ -935,7 +935,7 @@ def test_the_latest_samtale_has_the_content_the_audit_found(demo):
     print(
         f"latest samtale: status {status:.0%}, aftaler {agreements:.0%}, mentor {mentor:.0%}, perspektiv {perspective:.0%}"
     )
-    assert 0.76 <= status <= 0.95  # §3.6: 86 %
+    assert status == 1  # §3.6 found 86 %; the app requires the status of an attended samtale
     assert 0.42 <= agreements <= 0.7  # 55 %
     assert 0.2 <= mentor <= 0.42  # 31 %
     assert 0.7 <= perspective <= 0.9  # 81 %

@@ -53,6 +53,7 @@ def samtale(caseworker):
             setting=setting,
             channel=channel,
             borger_attended=attended,
+            status_on_interventions="Deltager i indsatserne som aftalt." if attended else "",
             next_on=next_on,
             no_next_reason=reason,
             held_by=caseworker,

@@ -23,6 +23,7 @@ def samtale_data(caseworker, **overrides):
         "setting": "individuel",
         "channel": "fremmoede",
         "borger_attended": "on",
+        "status_on_interventions": "Deltager i praktikken som aftalt.",
         "next_on": (TODAY + dt.timedelta(weeks=6)).isoformat(),
         "held_by": caseworker.pk,
         **overrides,

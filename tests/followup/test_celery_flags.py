@@ -39,6 +39,7 @@ def test_a_samtale_saved_in_the_web_app_resolves_the_overdue_flag_through_the_wo
                 "setting": "individuel",
                 "channel": "video",
                 "borger_attended": "on",
+                "status_on_interventions": "Deltager i praktikken som aftalt.",
                 "next_on": (TODAY + dt.timedelta(weeks=6)).isoformat(),
                 "held_by": caseworker.pk,
             },

@@ -102,6 +102,7 @@ def samtale_form(caseworker):
         "setting": "individuel",
         "channel": "video",
         "borger_attended": "on",
+        "status_on_interventions": "Deltager i praktikken som aftalt.",
         "next_on": (TODAY + dt.timedelta(weeks=6)).isoformat(),
         "held_by": caseworker.pk,
     }
@@ -177,6 +178,7 @@ def test_the_reevaluation_request_is_written_in_the_changes_transaction_and_roll
         "setting": "individuel",
         "channel": "telefon",
         "borger_attended": True,
+        "status_on_interventions": "Deltager i praktikken som aftalt.",
         "next_on": TODAY + dt.timedelta(weeks=6),
     }
     with pytest.raises(Refused), transaction.atomic():

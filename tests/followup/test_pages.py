@@ -33,11 +33,11 @@ def test_min_dag_shows_the_caseworkers_overdue_and_due_samtaler_flags_and_ending
     client, caseworker, overdue, due_this_week
 ):
     body = login(client, caseworker).get(reverse("followup:min_dag")).content.decode()
-    assert "Overskredne samtaler (1)" in body
+    assert "Lovkrav overskredet" in body
     assert overdue.borger.full_name in body and "20" in body  # days overdue: the agreed date passed 20 days ago
-    assert "I dag" in body and due_this_week.borger.full_name in body
+    assert "Opfølgningssamtale i dag" in body and due_this_week.borger.full_name in body
     assert "Opfølgningssamtale er overskredet efter kommunens servicestandard" in body
-    assert "Forløb der slutter inden for 90 dage" in body
+    assert "Slutter inden for 90 dage" in body
     assert reverse("followup:followup_add", args=[overdue.pk]) in body
 
 
@@ -78,6 +78,7 @@ def test_registering_a_samtale_from_min_dag_goes_back_there(client, caseworker, 
             "setting": "individuel",
             "channel": "fremmoede",
             "borger_attended": "on",
+            "status_on_interventions": "Deltager i praktikken som aftalt.",
             "next_on": (TODAY + dt.timedelta(weeks=6)).isoformat(),
             "held_by": caseworker.pk,
             "next": reverse("followup:min_dag"),

@@ -132,6 +132,7 @@ def test_a_samtale_on_the_dst_change_day_counts_on_its_danish_calendar_day(make_
             "setting": "individuel",
             "channel": "fremmoede",
             "borger_attended": True,
+            "status_on_interventions": "Deltager i praktikken som aftalt.",
             "next_on": D(2026, 12, 20),
         },
         actor=caseworker,
