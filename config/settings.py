@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "followup",
     "interchange",
     "supervision",
+    "desk",
     "demo",
 ]
 
@@ -109,6 +110,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
+                "desk.navigation.menu",
             ],
         },
     },
@@ -119,6 +121,13 @@ if env("DATABASE_URL", default=""):
 else:
     DATABASES = {"default": env.db_url_config(embedded.database_url(stop_on_exit=True))}
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
+# Persistent connections: a new PostgreSQL connection per request cost ~10-12 ms of CPU (the backend's
+# fork, authentication and catalogue caches) and most of a fast page's time under load (tests/bench/
+# bench_load.py). A worker thread keeps its connection for 10 minutes and checks it once per request
+# before reusing it (CONN_HEALTH_CHECKS), so a restarted database costs one failed check, not errors.
+# gunicorn's 3 workers x 4 threads (config/gunicorn.conf.py) hold at most 12 connections.
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", default=600)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 # Parallel runs on one server (e.g. two checkouts) can keep their test databases apart.
 if env("DJANGO_TEST_DB_NAME", default=""):
     DATABASES["default"]["TEST"] = {"NAME": env("DJANGO_TEST_DB_NAME")}
@@ -130,7 +139,7 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
 ]
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "cases:my_forloeb"
+LOGIN_REDIRECT_URL = "desk:home"  # each role lands where its work is (desk.views.home)
 LOGOUT_REDIRECT_URL = "login"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},

@@ -73,11 +73,6 @@ def interventions(*, forloeb: Forloeb) -> list[Intervention]:
     return list(forloeb.interventions.select_related("type", "recommended").order_by("planned_start", "id"))
 
 
-def first_plan_completed_on(*, forloeb: Forloeb):
-    first = forloeb.action_plans.filter(completed_on__isnull=False).order_by("version").first()
-    return first.completed_on if first else None
-
-
 def started_before_plan(intervention: Intervention, plan_completed_on) -> bool:
     """Started before the indsatsplan was done (the audit found a quarter did): allowed, but shown.
 

@@ -108,7 +108,8 @@ def _context(request: HttpRequest, forloeb: Forloeb, *, move: tuple | None = Non
             selectors.interventions(forloeb=forloeb),
             can_edit=can_edit,
             move=move,
-            plan_completed_on=selectors.first_plan_completed_on(forloeb=forloeb),
+            # The first completed version, from the versions read above (no query of its own).
+            plan_completed_on=completed[0].completed_on if completed else None,
         ),
         "notice": notice,
         "plan_form": None,

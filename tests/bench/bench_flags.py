@@ -901,7 +901,7 @@ def main() -> int:
     # Each benchmark starts without flags and, as on the first night after deployment, without
     # statistics on followup_flag (TRUNCATE keeps the column statistics of an earlier ANALYZE, so
     # they are removed too, which needs a superuser); otherwise run 2 would depend on earlier runs.
-    execute("TRUNCATE followup_flag, followup_evaluationrun RESTART IDENTITY")
+    execute("TRUNCATE followup_flag, followup_evaluationrun RESTART IDENTITY CASCADE")
     stats_reset = reset_flag_statistics()
     open_ids = open_forloeb_ids(args.as_of)
     print(f"{len(open_ids):,} forløb open on {args.as_of}; peak RSS so far {rss_mb():.0f} MB; evaluating …")

@@ -189,7 +189,7 @@ def evaluate_flags() -> tuple[float, int]:
     from followup.models import Flag
     from followup.services import flags_evaluate
 
-    bf.execute("TRUNCATE followup_flag, followup_evaluationrun RESTART IDENTITY")
+    bf.execute("TRUNCATE followup_flag, followup_evaluationrun RESTART IDENTITY CASCADE")
     started = time.perf_counter()
     flags_evaluate(as_of=AS_OF)
     return time.perf_counter() - started, Flag.objects.filter(resolved_at__isnull=True).count()

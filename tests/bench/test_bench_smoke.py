@@ -31,6 +31,28 @@ SMOKE = {
         ["--forloeb", "200", "--per-file", "100"],
         ["import_forloeb, 200 forløb", "forløb per minute", "the same files again"],
     ),
+    "bench_load.py": (
+        # 3 caseworkers and 1 team leader for 10 s against gunicorn and a Celery worker: no failed
+        # request and every write accounted for (the latency target is not checked in --smoke).
+        [
+            "--smoke",
+            "--forloeb",
+            "300",
+            "--regenerate",
+            "--caseworkers",
+            "3",
+            "--leaders",
+            "1",
+            "--run-time",
+            "10",
+            "--ramp",
+            "3",
+            "--think",
+            "0.2",
+            "0.5",
+        ],
+        ["SUMMARY  load test", "writes: samtaler", "writes: indsatser", "CPU ms per request", "targets: all met"],
+    ),
     "bench_tilsyn.py": (
         ["--forloeb", "300", "--repeat", "1", "--regenerate", "--jit", "off"],
         [
