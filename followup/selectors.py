@@ -7,6 +7,7 @@ import json
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cache, cached_property
 
 from django.db import connection, transaction
 from django.db.models import (
@@ -99,7 +100,7 @@ class FlagView:
     description: str
     today: date | None = None  # the day the view is for (Min dag's); else the clock's
 
-    @property
+    @cached_property
     def subject_label(self) -> str:
         """What within the forløb the flag is about, in words (a recommended indsats by its name)."""
         subject = self.flag.subject
@@ -107,7 +108,7 @@ class FlagView:
             return self.flag.evidence.get("indsats", "")
         return str(SUBJECT_LABELS.get(subject, subject))
 
-    @property
+    @cached_property
     def tier(self) -> int:
         """How urgent (`followup.rulepacks.base`): the rule's tier; a rule no pack holds any more
         by what its flag was raised on."""
@@ -116,7 +117,7 @@ class FlagView:
             return rule.tier
         return TIER_LAW if self.flag.basis_kind == "lov" else TIER_STANDARD
 
-    @property
+    @cached_property
     def tier_label(self) -> str:
         return str(TIER_LABELS[self.tier])
 
@@ -141,7 +142,7 @@ class FlagView:
         """Only a good-practice flag that is still open may be put off (`services.flag_snooze`)."""
         return self.flag.is_open and self.tier == TIER_GOOD_PRACTICE
 
-    @property
+    @cached_property
     def action(self) -> tuple[str, str] | None:
         """(label, url) of the step that deals with the flag."""
         if self.flag.rule_id == "NO_CONCRETE_GOAL":
@@ -447,6 +448,30 @@ def with_due(qs: QuerySet, *, today: date) -> QuerySet:
             ),
         )
     )
+
+
+# Placeholders of `due_of`'s statement, compiled once per process: values no forløb id or day can take.
+_PK, _DAY = -7_351_917, date(1901, 2, 3)
+
+
+@cache
+def _due_statement() -> tuple[str, tuple]:
+    query = with_due(Forloeb.objects.filter(pk=_PK), today=_DAY).values_list("due_on", "why").query
+    sql, params = query.sql_with_params()
+    assert params.count(_PK) == 1 and _DAY in params, "due_of's placeholders must each be a parameter"
+    return sql, params
+
+
+def due_of(*, forloeb_id: int, today: date) -> tuple[date | None, str | None]:
+    """One forløb's next samtale by `with_due` (its due day and "aftalt"/"standard"), for the case
+    header on every tab. The same statement `with_due` builds, compiled once per process (building it
+    took longer than running it); the forløb and the day are put in as its parameters."""
+    sql, params = _due_statement()
+    values = [forloeb_id if p == _PK else today if p == _DAY else p for p in params]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, values)
+        row = cursor.fetchone()
+    return (row[0], row[1]) if row else (None, None)
 
 
 def coordinated_forloeb(*, coordinator_ids: list[int], today: date) -> QuerySet:

@@ -131,6 +131,22 @@ def flag_acknowledge(request: HttpRequest, flag_pk: int) -> HttpResponse:
     return redirect(back)
 
 
+@require_GET
+@login_required
+def flag_row(request: HttpRequest, flag_pk: int) -> HttpResponse:
+    """One flag's row on Min dag with its forms (kvittér, udsæt), fetched by htmx when the user opens
+    one of them: Min dag itself renders the rows without forms, which made it the costliest page."""
+    flag = selectors.flag_get(user=request.user, pk=flag_pk)
+    context = {
+        "item": selectors.FlagView(selectors.flag_for_row(pk=flag.pk), selectors.rule_label(flag.rule_id)),
+        "acknowledge_form": AcknowledgeForm(auto_id=False),
+        "snooze_form": SnoozeForm(auto_id=False),
+        "next": safe_next(request, ""),
+        "open": request.GET.get("aabn", ""),
+    }
+    return render(request, "followup/_flag_row.html", context)
+
+
 @require_POST
 @login_required
 def flag_snooze(request: HttpRequest, flag_pk: int) -> HttpResponse:
@@ -187,8 +203,6 @@ def min_dag(request: HttpRequest) -> HttpResponse:
     if work is not None:  # the triage list names borgere: a read of each
         access_log_list(user=user, forloeb=selectors.worklist_forloeb(work))
     context["work"] = work
-    context["acknowledge_form"] = AcknowledgeForm(auto_id=False)
-    context["snooze_form"] = SnoozeForm(auto_id=False)
     context["here"] = request.get_full_path()
     return render(request, "followup/min_dag.html", context)
 

@@ -8,6 +8,7 @@ from datetime import time as dtime
 from decimal import Decimal
 
 import psycopg
+from django.apps import apps
 from django.contrib.auth.hashers import make_password
 from django.contrib.contenttypes.models import ContentType
 from django.db import DataError, IntegrityError, connection, transaction
@@ -682,6 +683,20 @@ def _stamp(objs: list, fields: list) -> None:
                     setattr(obj, f.attname, now)
 
 
+# From this many new forløb an import renews the statistics of the case tables before the flags are
+# evaluated (in its transaction, so the new rows count): the planner otherwise takes the tables for as
+# small as it last saw them, and the rules' joins can run for minutes instead of seconds (seen in the
+# test suite, where earlier tests had left the tables empty when they were last analysed).
+ANALYZE_AFTER_IMPORT = 100
+
+
+def _analyze_case_tables() -> None:
+    with connection.cursor() as cursor:
+        for label in ("cases", "rehab", "plans", "followup"):
+            for model in apps.get_app_config(label).get_models():
+                cursor.execute(sql.SQL("ANALYZE {}").format(sql.Identifier(model._meta.db_table)))
+
+
 def forloeb_import(
     *, document: dict, file_name: str, actor: User | None = None, evaluate_flags: bool = True
 ) -> ImportResult:
@@ -701,6 +716,8 @@ def forloeb_import(
                 # The file keeps consents and other cases under the borger; record each under a
                 # forløb so that only that forløb's team sees it.
                 attribute_to_forloeb(borger_ids=set(writer.c.borgere.values()))
+                if len(result.forloeb_ids) >= ANALYZE_AFTER_IMPORT:
+                    _analyze_case_tables()
         except (IntegrityError, DataError, psycopg.errors.IntegrityError, psycopg.errors.DataError) as exc:
             # A rule the checks do not know yet; the transaction is rolled back, nothing is written.
             # (COPY raises psycopg's own errors, the ORM Django's.)

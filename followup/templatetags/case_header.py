@@ -2,7 +2,7 @@
 
 Shows the forløb's phase, its next opfølgningssamtale (the day, agreed or by the service standard,
 overdue in words) and its open flags (how many, the most urgent tier), in two queries whatever the
-forløb holds: the due day from `followup.selectors.with_due` (the definition Min dag uses), and the
+forløb holds: the due day from `followup.selectors.due_of` (`with_due`, the definition Min dag uses), and the
 open flags' rules.
 """
 
@@ -15,7 +15,7 @@ from cases.models import Forloeb, Phase
 from followup.models import Flag
 from followup.rulepacks import RULES
 from followup.rulepacks.base import TIER_LABELS, TIER_LAW, TIER_STANDARD
-from followup.selectors import with_due
+from followup.selectors import due_of
 
 register = template.Library()
 
@@ -39,18 +39,17 @@ def _due_words(due_on, today) -> str:
 @register.inclusion_tag("cases/_case_header.html")
 def case_header(forloeb: Forloeb) -> dict:
     today = clock.today()
-    due = with_due(Forloeb.objects.filter(pk=forloeb.pk), today=today).values("due_on", "why").first() or {}
+    due_on, why = due_of(forloeb_id=forloeb.pk, today=today)
     flags = list(
         Flag.objects.filter(forloeb_id=forloeb.pk, resolved_at__isnull=True).values_list("rule_id", "basis_kind")
     )
     tiers = [_tier(rule_id, basis_kind) for rule_id, basis_kind in flags]
     worst = min(tiers) if tiers else None
-    due_on = due.get("due_on")
     return {
         "forloeb": forloeb,
         "is_open": forloeb.phase != Phase.AFSLUTTET,
         "due_on": due_on,
-        "due_agreed": due.get("why") == "aftalt",
+        "due_agreed": why == "aftalt",
         "due_overdue": bool(due_on and due_on < today),
         "due_words": _due_words(due_on, today) if due_on else "",
         "flag_count": len(tiers),

@@ -56,6 +56,7 @@ def test_the_caseworker_writes_the_plan_registers_indsatser_and_sees_the_funnel(
 
     # 1. From "Mine forløb" to the forløb's tab "Indsatsplan og indsatser".
     log_in(caseworker)
+    page.get_by_role("link", name="Mine forløb", exact=True).click()
     page.locator("#results").get_by_role("link", name="Mette Hansen").click()
     page.get_by_role("link", name="Indsatsplan og indsatser").click()
     expect(page.get_by_role("heading", level=2, name="Anbefalet → planlagt → igangsat")).to_be_visible()

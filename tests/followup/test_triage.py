@@ -4,6 +4,7 @@ scheduled), one rule's flags on several subjects as one line, and good-practice 
 until a later day (`followup.services.flag_snooze`) with the snooze in the flag's history."""
 
 import datetime as dt
+import re
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -186,6 +187,24 @@ def test_the_view_snoozes_for_the_caseworker_and_the_team_leader_and_answers_htm
     answer = login(client, team_leader).post(address, {"until": until, "reason": "Leder: vent", "next": "/min-dag/"})
     assert answer.status_code == 302 and answer["Location"] == "/min-dag/"
     assert [s.snoozed_by for s in FlagSnooze.objects.order_by("id")] == [caseworker, team_leader]
+
+
+def test_min_dag_fetches_a_flags_forms_only_when_the_user_opens_them(client, make_forloeb, caseworker, outsider):
+    """Rendering a kvittér and an udsæt form for every open flag made Min dag the costliest page:
+    the rows carry two htmx links, and `flag_row` answers with the row and the form asked for."""
+    f = running(make_forloeb, "Kristensen")
+    goal = flag(f, "NO_NEXT_SAMTALE")
+    page = login(client, caseworker).get(reverse("followup:min_dag")).content.decode()
+    row_url = reverse("followup:flag_row", args=[goal.pk])
+    assert f"{row_url}?aabn=kvitter" in page and f"{row_url}?aabn=udsaet" in page
+    assert 'name="comment"' not in page and 'name="reason"' not in page
+
+    answer = client.get(row_url, {"aabn": "udsaet", "next": "/min-dag/"}, headers={"HX-Request": "true"})
+    body = answer.content.decode()
+    assert answer.status_code == 200 and f'id="flag-{goal.pk}"' in body
+    assert 'name="reason"' in body and 'name="comment"' in body and 'value="/min-dag/"' in body
+    assert re.search(r"<details open><summary>Udsæt", body)  # the form asked for is open
+    assert login(client, outsider).get(row_url).status_code == 404
 
 
 def _queries(caseworker) -> int:

@@ -28,7 +28,7 @@ from locust.user.users import LOCUST_STATE_STOPPING
 
 PLAN = json.loads(open(os.environ["LOAD_PLAN"], encoding="utf-8").read())  # noqa: SIM115, PTH123
 THINK = tuple(PLAN["think_seconds"])
-SAVED = {"samtaler": 0, "indsatser": 0, "search_skipped": False}
+SAVED = {"samtaler": 0, "indsatser": 0, "search_skipped": False, "requests_all": 0, "failures_all": 0}
 _caseworkers = itertools.cycle(PLAN["caseworkers"])
 _leaders = itertools.cycle(PLAN["leaders"])
 _logged_in = []  # users that finished their login; when all have, the steady state begins
@@ -245,6 +245,15 @@ class TeamLeader(Office):
         self.think()
         self.get("/min-dag/", "leder: Min dag (team)")
         self.think()
+
+
+@events.request.add_listener
+def _count(exception=None, **_):
+    """Every request and every failure of the whole run, the ramp included: the latency statistics
+    are reset when the last user has started (bench_load.py), these are not."""
+    SAVED["requests_all"] += 1
+    if exception is not None:
+        SAVED["failures_all"] += 1
 
 
 @events.test_stop.add_listener
