@@ -2,15 +2,13 @@
 registers the samtale from there, and is back on Min dag with the samtale no longer overdue
 and the flag gone. Registering takes at most five clicks (here: two)."""
 
-import datetime as dt
-
 import pytest
 from playwright.sync_api import expect
 
 from cases import clock
 from followup.models import Flag, FollowUpMeeting
 from tests.e2e.conftest import assert_accessible
-from tests.followup.conftest import evaluate, make_forloeb, samtale  # noqa: F401 - fixtures
+from tests.followup.conftest import evaluate, make_forloeb, overdue_forloeb, running_forloeb, samtale  # noqa: F401 - fixtures
 
 pytestmark = pytest.mark.e2e
 TODAY = clock.today()
@@ -18,17 +16,9 @@ FLAG_TEXT = "Opfølgningssamtale er overskredet efter kommunens servicestandard"
 
 
 @pytest.fixture
-def overdue_flag(make_forloeb, samtale):  # noqa: F811
-    """A running forløb whose agreed samtale is two weeks overdue, and its open flag."""
-    f = make_forloeb(
-        opened_on=TODAY - dt.timedelta(days=400),
-        start_date=TODAY - dt.timedelta(days=300),
-        planned_end_date=TODAY + dt.timedelta(days=300),
-    )
-    samtale(f, TODAY - dt.timedelta(days=75), next_on=TODAY - dt.timedelta(days=14))
-    evaluate(TODAY)
-    flag = Flag.objects.get(forloeb=f, rule_id="STD_SAMTALE_OVERDUE")
-    return flag
+def overdue_flag(overdue_forloeb):  # noqa: F811
+    """The open flag of a running forløb whose agreed samtale is two weeks overdue."""
+    return Flag.objects.get(forloeb=overdue_forloeb, rule_id="STD_SAMTALE_OVERDUE")
 
 
 def test_the_caseworker_registers_an_overdue_samtale_from_min_dag_and_the_flag_disappears(
@@ -38,16 +28,9 @@ def test_the_caseworker_registers_an_overdue_samtale_from_min_dag_and_the_flag_d
     static_failures,
     log_in,
     caseworker,
-    make_forloeb,  # noqa: F811
-    samtale,  # noqa: F811
+    overdue_forloeb,  # noqa: F811
 ):
-    f = make_forloeb(
-        opened_on=TODAY - dt.timedelta(days=400),
-        start_date=TODAY - dt.timedelta(days=300),
-        planned_end_date=TODAY + dt.timedelta(days=300),
-    )
-    samtale(f, TODAY - dt.timedelta(days=75), next_on=TODAY - dt.timedelta(days=14))
-    evaluate(TODAY)
+    f = overdue_forloeb
     name = f.borger.full_name
 
     log_in(caseworker)

@@ -2,15 +2,13 @@
 the focus is in the status field (the date and the rest are filled in), type, Tab to "Gem samtale",
 Enter; the samtale is saved and the message says so."""
 
-import datetime as dt
-
 import pytest
 from playwright.sync_api import expect
 
 from cases import clock
 from followup.models import FollowUpMeeting
 from tests.e2e.conftest import assert_accessible
-from tests.followup.conftest import evaluate, make_forloeb, samtale  # noqa: F401 - fixtures
+from tests.followup.conftest import evaluate, make_forloeb, overdue_forloeb, running_forloeb, samtale  # noqa: F401 - fixtures
 
 pytestmark = pytest.mark.e2e
 TODAY = clock.today()
@@ -36,16 +34,9 @@ def test_a_samtale_is_registered_from_min_dag_with_the_keyboard_only(
     static_failures,
     log_in,
     caseworker,
-    make_forloeb,  # noqa: F811
-    samtale,  # noqa: F811
+    overdue_forloeb,  # noqa: F811
 ):
-    f = make_forloeb(
-        opened_on=TODAY - dt.timedelta(days=400),
-        start_date=TODAY - dt.timedelta(days=300),
-        planned_end_date=TODAY + dt.timedelta(days=300),
-    )
-    samtale(f, TODAY - dt.timedelta(days=75), next_on=TODAY - dt.timedelta(days=14))
-    evaluate(TODAY)
+    f = overdue_forloeb
     name = f.borger.full_name
 
     log_in(caseworker)

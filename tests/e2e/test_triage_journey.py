@@ -11,7 +11,7 @@ from cases import clock
 from followup.models import Flag, FlagSnooze
 from tests.e2e.conftest import assert_accessible
 from tests.factories import FlagFactory
-from tests.followup.conftest import make_forloeb, samtale  # noqa: F401 - fixtures
+from tests.followup.conftest import make_forloeb, running_forloeb, samtale  # noqa: F401 - fixtures
 
 pytestmark = pytest.mark.e2e
 TODAY = clock.today()
@@ -25,16 +25,10 @@ def test_the_most_urgent_comes_first_and_a_good_practice_flag_is_put_off(
     static_failures,
     log_in,
     caseworker,
-    make_forloeb,  # noqa: F811
+    running_forloeb,  # noqa: F811
     samtale,  # noqa: F811
 ):
-    def running():
-        return make_forloeb(
-            opened_on=TODAY - dt.timedelta(days=400),
-            start_date=TODAY - dt.timedelta(days=300),
-            planned_end_date=TODAY + dt.timedelta(days=300),
-        )
-
+    running = running_forloeb
     calm = running()
     samtale(calm, TODAY - dt.timedelta(days=10))
     for subject in ("indstilling", "indsatsplan"):

@@ -41,6 +41,30 @@ def make_forloeb(team, caseworker):
 
 
 @pytest.fixture
+def running_forloeb(make_forloeb):
+    """Builds a forløb in its second year: opened 400 days ago, started 300 days ago, 300 days left."""
+
+    def _running():
+        return make_forloeb(
+            opened_on=clock.today() - dt.timedelta(days=400),
+            start_date=clock.today() - dt.timedelta(days=300),
+            planned_end_date=clock.today() + dt.timedelta(days=300),
+        )
+
+    return _running
+
+
+@pytest.fixture
+def overdue_forloeb(running_forloeb, samtale):
+    """A running forløb whose agreed samtale is two weeks overdue, its flags evaluated today (the
+    browser journeys from Min dag start here)."""
+    f = running_forloeb()
+    samtale(f, clock.today() - dt.timedelta(days=75), next_on=clock.today() - dt.timedelta(days=14))
+    evaluate(clock.today())
+    return f
+
+
+@pytest.fixture
 def samtale(caseworker):
     def _samtale(
         forloeb, held_on, *, setting="individuel", attended=True, next_on=None, reason="", channel="fremmoede"
