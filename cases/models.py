@@ -224,6 +224,22 @@ class Outcome(models.TextChoices):
     OTHER = "andet", _("Andet")
 
 
+class EarlyEndReason(models.TextChoices):
+    """Why a forløb ended before its planned end (BEU 244 question 10). A controlled list: the
+    spec's proposal (data-and-parliament.md §2.4, Q10), not taken from the seeds."""
+
+    JOB_EDUCATION = "job_uddannelse", _("Job eller uddannelse")
+    FLEKSJOB = "fleksjob", _("Visiteret til fleksjob")
+    FOERTIDSPENSION = "foertidspension", _("Førtidspension")
+    HEALTH = "helbred", _("Helbredet er forværret")
+    MOVED = "flytning", _("Flyttet til en anden kommune")
+    DEATH = "doed", _("Død")
+    NO_PARTICIPATION = "manglende_medvirken", _("Manglende medvirken")
+    OTHER_BENEFIT = "anden_ydelse", _("Anden ydelse (sygedagpenge, barsel)")
+    REVISED = "revurdering", _("Revurderet vurdering af borgerens situation")
+    OTHER = "andet", _("Andet")
+
+
 # Tabel 7's grouping: A = "forsørgelsesgrundlag med en vis tilknytning til arbejdsmarkedet".
 OUTCOMES_WITH_ATTACHMENT = frozenset(
     {
@@ -267,6 +283,9 @@ class Forloeb(ConcurrentTransitionMixin, models.Model):
     planned_end_date = models.DateField(_("planlagt slutdato"), null=True, blank=True)
     closed_on = models.DateField(_("afsluttet"), null=True, blank=True)
     outcome = models.CharField(_("afslutningsårsag"), max_length=30, choices=Outcome.choices, blank=True)
+    early_end_reason = models.CharField(
+        _("årsag til at forløbet sluttede før planlagt"), max_length=30, choices=EarlyEndReason.choices, blank=True
+    )
     current_coordinator = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("koordinerende sagsbehandler"),

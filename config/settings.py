@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "followup",
     "interchange",
     "supervision",
+    "outcomes",
     "desk",
     "demo",
 ]

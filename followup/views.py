@@ -20,6 +20,8 @@ from cases.models import AccessAction, Forloeb, User
 from cases.services import access_log_list, access_log_record
 from followup import selectors, services
 from followup.forms import AcknowledgeForm, FollowUpForm, SnoozeForm, WorklistForm
+from outcomes import selectors as outcome_selectors
+from supervision.actions import open_actions_for
 
 
 def _followup_form(
@@ -200,9 +202,15 @@ def min_dag(request: HttpRequest) -> HttpResponse:
         context["summary"] = selectors.team_summary(user=user, today=today)
     context["caseworker"] = caseworker
     work = selectors.worklist(coordinator=caseworker, today=today) if caseworker else None
-    if work is not None:  # the triage list names borgere: a read of each
-        access_log_list(user=user, forloeb=selectors.worklist_forloeb(work))
+    after_end = outcome_selectors.follow_up_tasks(coordinator=caseworker, today=today) if caseworker else []
+    actions = list(open_actions_for(caseworker)) if caseworker else []
+    shown = selectors.worklist_forloeb(work) if work is not None else []
+    shown += [forloeb for forloeb, _point, _due in after_end] + [a.forloeb for a in actions]
+    if shown:  # the page names borgere: a read of each
+        access_log_list(user=user, forloeb=list({f.pk: f for f in shown}.values()))
     context["work"] = work
+    context["after_end"] = after_end
+    context["tilsyn_actions"] = actions
     context["here"] = request.get_full_path()
     return render(request, "followup/min_dag.html", context)
 
