@@ -12,6 +12,7 @@ urlpatterns = [
     path("", include("plans.urls")),
     path("", include("followup.urls")),
     path("", include("interchange.urls")),
+    path("", include("outcomes.urls")),
     path("tilsyn/", include("supervision.urls")),
 ]
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from supervision import views
+from supervision import urls_beu244, urls_review, urls_tilsyn, views
 
 app_name = "supervision"
 urlpatterns = [
@@ -11,4 +11,8 @@ urlpatterns = [
     path("fokusrevision.pdf", views.fokusrevision_pdf, name="fokusrevision_pdf"),
     path("fokusrevision.json", views.fokusrevision_download, {"fmt": "json"}, name="fokusrevision_json"),
     path("fokusrevision.csv", views.fokusrevision_download, {"fmt": "csv"}, name="fokusrevision_csv"),
+    # Ledelsestilsyn II: the risk register and the rounds, the case reviews, the BEU 244 report.
+    *urls_tilsyn.urlpatterns,
+    *urls_review.urlpatterns,
+    *urls_beu244.urlpatterns,
 ]

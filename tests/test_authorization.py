@@ -38,9 +38,24 @@ from cases import services as case_services
 from cases.models import Forloeb, Role, Sector
 from followup.models import EvaluationRun, FollowUpMeeting, RuleSettings
 from interchange.models import ExportLog, ImportRecord
+from outcomes.models import Sanction, SanctionReason, SanctionType
 from plans import services as plan_services
 from plans.models import ActionPlan, Consent, Milestone
 from rehab.models import AgendaItem, Goal, HealthDocument, Recommendation, TeamMeeting
+from supervision.models import (
+    Answer,
+    ControlKind,
+    PointKind,
+    Review,
+    ReviewAnswer,
+    Risk,
+    RiskResponse,
+    RiskVersion,
+    RoundRisk,
+    SampleItem,
+    TilsynAction,
+    TilsynRound,
+)
 from tests.conftest import FORLOEB_OPENED_ON
 from tests.factories import (
     BorgerFactory,
@@ -271,6 +286,15 @@ def _build_world() -> dict:
     RuleSettings.objects.create(kommune=kommune_a)
     ImportRecord.objects.create(forloeb=forloeb, digest="0" * 64, schema_version="1.0", file_name="a.json")
     ExportLog.objects.create(user=caseworker, kind="e1", file_format="csv", pseudonymised=True, via="web")
+    tilsyn = _tilsyn_world(kommune_a, team1, forloeb, caseworker)
+    sanction = Sanction.objects.create(
+        forloeb=forloeb,
+        imposed_on=today,
+        kind=SanctionType.FRADRAG,
+        reason=SanctionReason.NOT_TAKEN_PART,
+        recorded_by=caseworker,
+        recorded_at=clock.now(),
+    )
     clients, sessions = {"anonymous": Client()}, {}
     for persona, user in users.items():
         clients[persona] = Client()
@@ -293,7 +317,56 @@ def _build_world() -> dict:
         "intervention": forloeb.interventions.order_by("id").first(),
         "consent": consent,
         "flag": flag,
+        "sanction": sanction,
+        **tilsyn,
     }
+
+
+def _tilsyn_world(kommune, team, forloeb, caseworker) -> dict:
+    """Team 1's leader's risk, a round with the forløb under test in its sample, its review with a
+    finding, and the action that asks the forløb's caseworker to follow up."""
+    leader = UserFactory(username="az-leader1", role=Role.TEAM_LEADER, kommune=kommune, teams=[team])
+    now = clock.now()
+    risk = Risk.objects.create(kommune=kommune, team=team, created_by=leader, created_at=now)
+    version = RiskVersion.objects.create(
+        risk=risk,
+        number=1,
+        title="Samtaler holdes ikke",
+        likelihood=3,
+        consequence=4,
+        response=RiskResponse.CONTROL,
+        control_kind=ControlKind.CASE_REVIEW,
+        owner=leader,
+        review_on=clock.today() + dt.timedelta(days=365),
+        written_by=leader,
+        written_at=now,
+    )
+    tilsyn_round = TilsynRound.objects.create(
+        kommune=kommune,
+        team=team,
+        title="Runde 1",
+        purpose="Opfølgning",
+        period_from=clock.today() - dt.timedelta(days=90),
+        period_to=clock.today(),
+        started_by=leader,
+        started_at=now,
+    )
+    RoundRisk.objects.create(round=tilsyn_round, risk_version=version)
+    item = SampleItem.objects.create(round=tilsyn_round, forloeb=forloeb, position=1, coordinator=caseworker)
+    review = Review.objects.create(item=item, reviewer=leader, started_at=now)
+    answer = ReviewAnswer.objects.create(
+        review=review, point="Q_GOALS", kind=PointKind.QUALITY, label="Konkrete mål", answer=Answer.FINDING
+    )
+    action = TilsynAction.objects.create(
+        finding=answer,
+        forloeb=forloeb,
+        assignee=caseworker,
+        text="Sæt konkrete mål",
+        due_on=clock.today() + dt.timedelta(days=14),
+        created_by=leader,
+        created_at=now,
+    )
+    return {"risk": risk, "tilsyn_round": tilsyn_round, "sample_item": item, "review_answer": answer, "action": action}
 
 
 def _pk(obj):
@@ -328,6 +401,13 @@ KWARG_VALUES = {
     "milestone_pk": lambda w, p: w["milestone"].pk,
     "version": lambda w, p: w["plan"].version,
     "ipk": lambda w, p: w["intervention"].pk,
+    # Outcomes and the tilsyn cycle (issue 14).
+    "sanction_pk": lambda w, p: w["sanction"].pk,
+    "risk_pk": lambda w, p: w["risk"].pk,
+    "round_pk": lambda w, p: w["tilsyn_round"].pk,
+    "sample_pk": lambda w, p: w["sample_item"].pk,
+    "answer_pk": lambda w, p: w["review_answer"].pk,
+    "action_pk": lambda w, p: w["action"].pk,
     "action": lambda w, p: "start",
     "consent_pk": lambda w, p: w["consent"].pk,
     "flag_pk": lambda w, p: w["flag"].pk,

@@ -1,0 +1,3 @@
+"""URL patterns of the beu244 pages (included in supervision/urls.py)."""
+
+urlpatterns = []

@@ -1,0 +1,3 @@
+"""URL patterns of the review pages (included in supervision/urls.py)."""
+
+urlpatterns = []

@@ -1,0 +1,3 @@
+"""URL patterns of the tilsyn pages (included in supervision/urls.py)."""
+
+urlpatterns = []
