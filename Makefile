@@ -37,8 +37,8 @@ system-deps:
 # expire with the calendar: the demo and the rules in both runs, every other app in one of them (to
 # keep the time down); the browser journeys, the authorization matrix and the benchmarks are not shifted.
 # Make stops at the first failing run; the last run's summary closes the output.
-CLOCK_TESTS_1Y := tests/demo tests/followup tests/cases tests/plans
-CLOCK_TESTS_3Y := tests/demo tests/followup tests/rehab tests/interchange tests/supervision
+CLOCK_TESTS_1Y := tests/demo tests/followup tests/cases tests/plans tests/outcomes
+CLOCK_TESTS_3Y := tests/demo tests/followup tests/rehab tests/interchange tests/supervision tests/outcomes
 
 test: install system-deps
 	$(BIN)/python -m pytest

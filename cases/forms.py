@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cases import clock, dates
 from cases.concurrency import EditTokenMixin, StaleEdit
-from cases.models import CasePurpose, Outcome, Phase, PhaseTransition, validate_cpr
+from cases.models import CasePurpose, EarlyEndReason, Outcome, Phase, PhaseTransition, validate_cpr
 from cases.rulepacks import BEFORE_FIRST_PACK, FIRST_DAY
 from cases.text import limit_of
 
@@ -88,14 +88,22 @@ class TransitionForm(forms.Form):
         label=_("Afslutningsårsag"), choices=[("", "---------"), *Outcome.choices], required=False
     )
     closed_on = BoundedDateField(label=_("Afsluttet den"), widget=DateInput(), required=False)
+    early_end_reason = forms.ChoiceField(
+        label=_("Årsag til at forløbet slutter før planlagt"),
+        choices=[("", "---------"), *EarlyEndReason.choices],
+        required=False,  # required when closed before the planned end: cases.rules says so, on this field
+        help_text=_("Skal udfyldes, når forløbet afsluttes før den planlagte slutdato. Ellers tom."),
+    )
 
     FIELDS = {
         "grant": ("start_date", "planned_end_date", "reason"),
-        "close": ("outcome", "closed_on", "reason"),
+        "close": ("outcome", "closed_on", "early_end_reason", "reason"),
         "genforelaeggelse": ("reason",),
     }
 
-    def __init__(self, *args, transition: str, **kwargs):
+    def __init__(self, *args, transition: str, forloeb=None, **kwargs):
+        """`forloeb`: the one to move; its planned end date decides whether the early-end reason
+        is asked (a forløb never granted has none) and is named in its help text."""
         super().__init__(*args, **kwargs)
         keep = {"expected_phase", *self.FIELDS.get(transition, ("reason",))}
         for name in list(self.fields):
@@ -103,6 +111,13 @@ class TransitionForm(forms.Form):
                 del self.fields[name]
         if "closed_on" in self.fields:
             self.fields["closed_on"].initial = clock.today()
+        if "early_end_reason" in self.fields and forloeb is not None:
+            if forloeb.planned_end_date is None:
+                del self.fields["early_end_reason"]
+            else:
+                self.fields["early_end_reason"].help_text = _(
+                    "Skal udfyldes, når forløbet afsluttes før den planlagte slutdato, %(date)s. Ellers tom."
+                ) % {"date": dates.text(forloeb.planned_end_date)}
         if transition == "genforelaeggelse":
             self.fields["reason"].label = _("Hvorfor genforelægges forløbet?")
             self.fields["reason"].required = True

@@ -130,6 +130,57 @@ register_guard("grant_without_team", first_forloeb)
 MAX_BACKDATE_DAYS = 366
 
 
+def ends_early(closed_on: date | None, planned_end_date: date | None) -> bool:
+    """Closed before its planned end date (BEU 244 question 10): the one definition, which
+    closing a forløb enforces and the reports read through `outcomes.selectors.ended_early`."""
+    return closed_on is not None and planned_end_date is not None and closed_on < planned_end_date
+
+
+def _implied_early_end_reasons() -> dict[str, str]:
+    from cases.models import EarlyEndReason, Outcome
+
+    return {
+        Outcome.WAGE_EMPLOYMENT: EarlyEndReason.JOB_EDUCATION,
+        Outcome.EDUCATION: EarlyEndReason.JOB_EDUCATION,
+        Outcome.FLEKSJOB: EarlyEndReason.FLEKSJOB,
+        Outcome.LEDIGHEDSYDELSE: EarlyEndReason.FLEKSJOB,  # ledighedsydelse presupposes a visitation to fleksjob
+        Outcome.FOERTIDSPENSION: EarlyEndReason.FOERTIDSPENSION,
+        Outcome.SENIORFOERTIDSPENSION: EarlyEndReason.FOERTIDSPENSION,
+        Outcome.SYGEDAGPENGE: EarlyEndReason.OTHER_BENEFIT,
+        Outcome.DEATH: EarlyEndReason.DEATH,
+        Outcome.MOVED: EarlyEndReason.MOVED,
+    }
+
+
+def implied_early_end_reason(outcome: str) -> str:
+    """The reason a forløb ended early when the afslutningsårsag itself says it (an afgørelse of
+    fleksjob or førtidspension closes the forløb), else "". Used only where no person is asked."""
+    return _implied_early_end_reasons().get(outcome, "")
+
+
+def early_end_reason_errors(*, closed_on: date | None, planned_end_date: date | None, reason: str | None) -> dict:
+    """The reason is required when the forløb ends before its planned end and refused otherwise.
+    `reason=None`: the caller asked no one (an afgørelse that closes the forløb), nothing required."""
+    from cases import dates
+    from cases.models import EarlyEndReason
+
+    early = ends_early(closed_on, planned_end_date)
+    if reason and reason not in EarlyEndReason.values:
+        return {"early_end_reason": _("Vælg en af årsagerne.")}
+    if early and reason == "":
+        return {
+            "early_end_reason": _(
+                "Forløbet slutter før den planlagte slutdato (%(date)s). Vælg hvorfor det slutter før tid."
+            )
+            % {"date": dates.short(planned_end_date)}
+        }
+    if reason and not early:
+        if planned_end_date is None:
+            return {"early_end_reason": _("Forløbet har ingen planlagt slutdato; lad årsagen stå tom.")}
+        return {"early_end_reason": _("Forløbet slutter ikke før den planlagte slutdato; lad årsagen stå tom.")}
+    return {}
+
+
 def transition_input_errors(transition: str, forloeb, data: dict, *, today: date) -> dict[str, str]:
     """Validate the input of a transition; return {field: Danish message}."""
     errors: dict[str, str] = {}
@@ -147,6 +198,14 @@ def transition_input_errors(transition: str, forloeb, data: dict, *, today: date
             errors["closed_on"] = _("Afslutningsdatoen kan ikke ligge i fremtiden.")
         elif closed_on < forloeb.opened_on:
             errors["closed_on"] = _("Afslutningsdatoen ligger før forløbet blev oprettet.")
+        else:
+            errors.update(
+                early_end_reason_errors(
+                    closed_on=closed_on,
+                    planned_end_date=forloeb.planned_end_date,
+                    reason=data.get("early_end_reason"),
+                )
+            )
     if transition in ("grant", "grant_without_team"):
         start, end = data.get("start_date"), data.get("planned_end_date")
         if start is None:

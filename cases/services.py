@@ -238,12 +238,17 @@ def forloeb_transition(
     closed_on: date | None = None,
     start_date: date | None = None,
     planned_end_date: date | None = None,
+    early_end_reason: str | None = None,
 ) -> Forloeb:
     """Move a forløb one step in its state machine.
 
     Locks the row, so two concurrent transitions of one forløb cannot both succeed;
     `expected_phase` is the phase the user saw, so a stale page is refused too.
     Raises TransitionError (Danish messages) or PermissionDenied and then changes nothing.
+
+    Closing before the planned end date needs `early_end_reason` (cases.models.EarlyEndReason),
+    and closing on or after it refuses one. A caller that asks no person (an afgørelse closing the
+    forløb) leaves it None: the reason is then taken from the afslutningsårsag where that says it.
     """
     if transition not in case_rules.TRANSITIONS:
         raise TransitionError([_("Ukendt faseskift.")])
@@ -274,6 +279,7 @@ def forloeb_transition(
             "closed_on": closed_on,
             "start_date": start_date,
             "planned_end_date": planned_end_date,
+            "early_end_reason": early_end_reason,
         }
         field_errors = case_rules.transition_input_errors(transition, forloeb, data, today=today)
         if failed or field_errors:
@@ -288,6 +294,10 @@ def forloeb_transition(
         elif transition == "close":
             kwargs = {"outcome": outcome, "closed_on": closed_on}
         method(**kwargs)
+        if transition == "close":
+            if early_end_reason is None and case_rules.ends_early(closed_on, forloeb.planned_end_date):
+                early_end_reason = case_rules.implied_early_end_reason(outcome)
+            forloeb.early_end_reason = early_end_reason or ""
         forloeb.phase_changed_at = clock.now()
         try:
             forloeb.save()
@@ -304,6 +314,29 @@ def forloeb_transition(
             outcome=outcome if transition == "close" else "",
         )
         forloeb_changed(forloeb_id=forloeb.pk)
+    return forloeb
+
+
+@transaction.atomic
+def forloeb_early_end_reason_set(
+    *, forloeb: Forloeb, reason: str, actor: User, edit_token: str | None = None
+) -> Forloeb:
+    """Record or correct why a closed forløb ended before its planned end date (a forløb closed by
+    an afgørelse of "andet", or before the reason was asked). `edit_token` is the form's."""
+    forloeb = Forloeb.objects.select_for_update().get(pk=forloeb.pk)
+    if not actor.has_perm("cases.transition_close", forloeb):
+        raise PermissionDenied(_("Du har ikke adgang til at ændre dette forløb."))
+    check_unchanged(forloeb, edit_token)
+    if forloeb.closed_on is None:
+        raise ValidationError({"early_end_reason": _("Forløbet er ikke afsluttet.")})
+    errors = case_rules.early_end_reason_errors(
+        closed_on=forloeb.closed_on, planned_end_date=forloeb.planned_end_date, reason=reason or ""
+    )
+    if errors:
+        raise ValidationError({k: [str(v)] for k, v in errors.items()})
+    forloeb.early_end_reason = reason
+    forloeb.save(update_fields=["early_end_reason"])
+    forloeb_changed(forloeb_id=forloeb.pk)
     return forloeb
 
 

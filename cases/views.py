@@ -24,7 +24,10 @@ def _detail_context(request: HttpRequest, forloeb, *, forms_by_name=None, assign
         forms_by_name.setdefault(
             step.name,
             TransitionForm(
-                transition=step.name, initial={"expected_phase": forloeb.phase}, auto_id=f"id_{step.name}_%s"
+                transition=step.name,
+                forloeb=forloeb,
+                initial={"expected_phase": forloeb.phase},
+                auto_id=f"id_{step.name}_%s",
             ),
         )
     can_assign = request.user.has_perm("cases.assign_coordinator", forloeb)
@@ -56,7 +59,7 @@ def forloeb_transition(request: HttpRequest, pk: int, transition: str) -> HttpRe
     forloeb = selectors.forloeb_get_for_user(user=request.user, pk=pk)
     if transition not in case_rules.TRANSITIONS:
         raise Http404
-    form = TransitionForm(request.POST, transition=transition, auto_id=f"id_{transition}_%s")
+    form = TransitionForm(request.POST, transition=transition, forloeb=forloeb, auto_id=f"id_{transition}_%s")
     if form.is_valid():
         data = form.cleaned_data
         try:
@@ -70,6 +73,7 @@ def forloeb_transition(request: HttpRequest, pk: int, transition: str) -> HttpRe
                 closed_on=data.get("closed_on"),
                 start_date=data.get("start_date"),
                 planned_end_date=data.get("planned_end_date"),
+                early_end_reason=data.get("early_end_reason"),  # None where the form does not ask it
             )
         except PermissionDenied:
             raise Http404 from None

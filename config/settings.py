@@ -182,6 +182,8 @@ SESSION_COOKIE_AGE = 8 * 60 * 60
 vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
 DEFAULT_FROM_EMAIL = env("DJANGO_DEFAULT_FROM_EMAIL", default="forloeb@localhost")
 FORLOEB_BASE_URL = env("FORLOEB_BASE_URL", default="http://127.0.0.1:8000")
+# BEU 244 report: counts below this are shown as "<N" wherever they leave the team (docs/beu244.md).
+BEU244_SMALL_CELL = env.int("FORLOEB_BEU244_SMALL_CELL", default=5)
 
 # The key of the keyed hash (HMAC-SHA256) that replaces CPR in pseudonymised evaluation exports.
 # Keep it secret and stable: the same key gives the same person_key, so an evaluator can link

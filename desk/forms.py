@@ -58,7 +58,12 @@ class ListFilterForm(forms.Form):
 class SearchForm(forms.Form):
     """The header's search (sent by POST, so a CPR number never stands in an address or a server log)."""
 
-    q = forms.CharField(label=_("Søg efter borger eller forløb"), required=False)  # desk.search bounds it
+    q = forms.CharField(
+        label=_("Søg efter borger eller forløb"),
+        required=False,
+        max_length=search_terms.MAX_LENGTH,
+        error_messages={"max_length": _("Søgningen er for lang (højst %(limit_value)s tegn).")},
+    )
 
     def clean(self):
         cleaned = super().clean()

@@ -54,12 +54,13 @@ def menu_entries(user) -> list[tuple[str, str]]:
 
 
 def menu(request) -> dict:
-    """Context processor: `nav_items`, a list of {"label", "url", "current"}, and `header_search`
-    (whether the header shows the search: only to those who can see forløb)."""
+    """Context processor: `nav_items`, a list of {"label", "url", "current"}, `header_search`
+    (whether the header shows the search: only to those who can see forløb) and `is_supervisor`
+    (the ledelsestilsyn's own pages: risk register, rounds, BEU 244)."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
-        return {"nav_items": [], "header_search": False}
+        return {"nav_items": [], "header_search": False, "is_supervisor": False}
     match = getattr(request, "resolver_match", None)
     here = match.view_name if match else ""
     items = [{"label": label, "url": reverse(name), "current": name == here} for name, label in menu_entries(user)]
-    return {"nav_items": items, "header_search": sees_forloeb(user)}
+    return {"nav_items": items, "header_search": sees_forloeb(user), "is_supervisor": is_supervisor(user)}

@@ -37,8 +37,9 @@ E1 columns and where they come from
     start_dato, planlagt_slut_dato, faktisk_slut_dato, afslutningsaarsag_kode
                                 Forloeb.start_date, .planned_end_date, .closed_on, .outcome
     planlagt_varighed_mdr       start_dato to planlagt_slut_dato (inclusive) in months of 30.4375 days, rounded
-    ydelse_type                 "ressourceforloebsydelse" once the forløb is granted (has a start date);
-                                the app does not record a retained førtidspension, so nothing else is given
+    ydelse_type                 "foertidspension" when the borger kept a førtidspension through the forløb
+                                (fp_foer_forloeb), else "ressourceforloebsydelse" once the forløb is granted
+                                (has a start date), else empty
     alder_start                 age at start_dato (at the opening of the case when not granted), from the CPR
     koen                        from the CPR number's last digit as the registers read it: odd M, even K
     forsoergelse_foer_kode      PreparatoryPart.previous_benefit
@@ -60,16 +61,43 @@ E1 columns and where they come from
                                 attended (cases.concepts.SAMTALE_HELD) / did not attend (SAMTALE_MISSED)
     progression_start, progression_seneste
                                 the mean over delmål of each delmål's first / latest progression score (1-5)
-    fleksjob_visiteret_dato     the latest afgørelse of ordning fleksjob
-    fp_indstillet_dato          the latest indstilling of ordning førtidspension
-    fp_tilkendt_dato            the latest afgørelse of ordning førtidspension
     sum_udgift                  the sum of the executed indsatser's cost (empty when none has one)
-    schema_version, udtraeksdato   SCHEMA_VERSION and the export day
 
-E1 columns kept but always empty (the app records no such data yet)
-    n_sanktioner, status_1m_kode, status_13u_kode, job_timer_uge, fleksjob_ansat_dato,
-    fleksjob_timer_uge, fleksjobbonus_status, revalidering_dato. The outcome at fixed points after
-    the end (R-000-09), fleksjob employment, sanctions and revalidering are not registered here.
+    What became of the borger and the sanctions are the facts of `outcomes.selectors.results_for`, the
+    one definition every reader uses (the forløb's page, Min dag, the BEU 244 report); "the result" is
+    the forløb's ForloebResult record. The columns from afbrudt on answer BEU 244 (spec §2.4) where
+    §1.10 has no column; they were added in 1.1, after the columns of 1.0, which keep their places.
+    n_sanktioner                the sanctions recorded on the forløb
+    status_1m_kode, status_13u_kode
+                                the forsørgelsesstatus recorded 1 month / 13 weeks after the end
+                                (ExitStatus.code: the internal codes ORD_BESK, SELVFORS, ..., spec §2.5);
+                                empty while not recorded
+    job_timer_uge, timer_kilde  weekly hours in ordinary work and where they come from (borger, kontrakt,
+                                eindkomst), from the result
+    fleksjob_visiteret_dato     visiteret til fleksjob: the result's date, else the latest afgørelse of
+                                ordning fleksjob
+    fleksjob_ansat_dato, fleksjob_timer_uge
+                                employed in fleksjob, and the weekly hours there, from the result
+    fleksjobbonus_status        ingen, forhaandsgodkendt or udloest, from the result ("ingen" without one)
+    revalidering_dato           the start of the revalidering, from the result
+    fp_indstillet_dato          indstillet til førtidspension: the result's date, else the latest indstilling
+                                of ordning førtidspension from the rehabiliteringsteam
+    fp_tilkendt_dato            tilkendt førtidspension: the result's date, else the latest afgørelse of
+                                ordning førtidspension (indstillet and tilkendt are never mixed)
+    afbrudt                     1 when not completed (BEU 244 question 10, outcomes.selectors.not_completed):
+                                closed before the planned end and the afslutningsårsag is not work,
+                                education, fleksjob or selvforsørgelse; else 0
+    tidlig_afslutning_kode      why it ended before the planned end (Forloeb.early_end_reason)
+    fleksjob_forventet_timer_uge
+                                the expected weekly hours at the visitation to fleksjob, from the result
+    fleksjobbonus_dato          the date of the current bonus status (udloest: paid, forhaandsgodkendt:
+                                pre-approved); empty for ingen
+    revalidering_type           revalidering or forrevalidering, from the result
+    fp_foer_forloeb             1 when the borger kept a førtidspension through the forløb (an exit then is
+                                no exit to førtidspension, R-000-18); else 0
+    n_sanktioner_ikke_medvirket, n_sanktioner_ikke_gennemfoert
+                                the sanctions by reason: not taking part / not completing (question 11)
+    schema_version, udtraeksdato   SCHEMA_VERSION and the export day
 
 E2 columns
     indsats_id (Intervention.id), forloeb_id, domain, legal_basis (the type's legal basis as a code:
@@ -94,7 +122,7 @@ some point that month: opened on or before the month's end and not closed before
 
 import datetime as dt
 from bisect import bisect_right
-from collections import defaultdict
+from collections import Counter, defaultdict
 from statistics import mean
 
 from django.db.models import Count, Min, QuerySet
@@ -106,6 +134,8 @@ from cases.concepts import SAMTALE_HELD, SAMTALE_MISSED
 from cases.models import Phase, PhaseTransition
 from followup.models import FollowUpMeeting
 from interchange.pseudonym import person_key
+from outcomes.models import BonusStatus, SanctionReason
+from outcomes.selectors import not_completed, results_for
 from plans.models import (
     Domain,
     Intervention,
@@ -114,9 +144,9 @@ from plans.models import (
     Progress,
 )
 from plans.selectors import was_planned, was_started
-from rehab.models import Decision, InterventionCategory, Ordning, PreparatoryPart, Recommendation
+from rehab.models import Decision, InterventionCategory, PreparatoryPart, Recommendation
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"
 KINDS = ("e1", "e2", "e4")
 FORMATS = ("csv", "xlsx")
 CONTENT_TYPES = {
@@ -125,6 +155,7 @@ CONTENT_TYPES = {
 }
 PURPOSE_LABEL = "Statistisk udtræk til evaluering. Må ikke bruges til afgørelser i enkeltsager (R-000-13)."
 YDELSE = "ressourceforloebsydelse"
+YDELSE_FP = "foertidspension"  # a førtidspension kept through the forløb (R-000-18)
 
 DOMAINS = ("B", "S", "H", "U", "A")
 DOMAIN_CODES = {Domain.EMPLOYMENT: "B", Domain.SOCIAL: "S", Domain.HEALTH: "H", Domain.EDUCATION: "U"}
@@ -177,6 +208,16 @@ E1_COLUMNS = [
     "fp_indstillet_dato",
     "fp_tilkendt_dato",
     "sum_udgift",
+    # BEU 244 (spec §2.4), after the columns of §1.10 so those keep their places.
+    "afbrudt",
+    "tidlig_afslutning_kode",
+    "timer_kilde",
+    "fleksjob_forventet_timer_uge",
+    "fleksjobbonus_dato",
+    "revalidering_type",
+    "fp_foer_forloeb",
+    "n_sanktioner_ikke_medvirket",
+    "n_sanktioner_ikke_gennemfoert",
     "schema_version",
     "udtraeksdato",
 ]
@@ -321,6 +362,7 @@ FORLOEB_VALUES = (
     "planned_end_date",
     "closed_on",
     "outcome",
+    "early_end_reason",
 )
 
 
@@ -351,24 +393,22 @@ def e1_rows(*, forloeb_qs: QuerySet, pseudonymised: bool, today: dt.date) -> lis
     ):
         indsatser[i["forloeb_id"]].append(i)
 
-    recommendation, fp_recommended = {}, {}
+    recommendation = {}
     for r in (
         Recommendation.objects.filter(forloeb__in=ids)
         .values("forloeb_id", "given_on", "ordning", "agenda_item__meeting__starts_at")
         .order_by("forloeb_id", "given_on", "id")
     ):
         recommendation[r["forloeb_id"]] = r
-        if r["ordning"] == Ordning.FOERTIDSPENSION:
-            fp_recommended[r["forloeb_id"]] = r["given_on"]
 
-    decision, decided_on = {}, defaultdict(dict)
+    decision = {}
     for d in (
         Decision.objects.filter(forloeb__in=ids)
         .values("forloeb_id", "decided_on", "ordning")
         .order_by("forloeb_id", "decided_on", "id")
     ):
         decision[d["forloeb_id"]] = d
-        decided_on[d["forloeb_id"]][d["ordning"]] = d["decided_on"]
+    results = results_for(f["id"] for f in forloeb)
 
     preparatory = {
         p["forloeb_id"]: p
@@ -410,6 +450,8 @@ def e1_rows(*, forloeb_qs: QuerySet, pseudonymised: bool, today: dt.date) -> lis
         contact = samtaler.get(f["id"], {})
         scores = progress[f["id"]].values()
         costs = [i["cost"] for i in executed if i["cost"] is not None]
+        result = results[f["id"]]
+        reasons = Counter(s.reason for s in result.sanctions)
         rows.append(
             {
                 "forloeb_id": str(f["uuid"]),
@@ -428,7 +470,7 @@ def e1_rows(*, forloeb_qs: QuerySet, pseudonymised: bool, today: dt.date) -> lis
                 "planlagt_slut_dato": f["planned_end_date"],
                 "faktisk_slut_dato": f["closed_on"],
                 "afslutningsaarsag_kode": f["outcome"],
-                "ydelse_type": YDELSE if f["start_date"] else "",
+                "ydelse_type": YDELSE_FP if result.fp_held_before else YDELSE if f["start_date"] else "",
                 "alder_start": _age(f["borger__cpr"], f["start_date"] or f["opened_on"]),
                 "koen": _sex(f["borger__cpr"]),
                 "forsoergelse_foer_kode": prep.get("previous_benefit", ""),
@@ -448,25 +490,45 @@ def e1_rows(*, forloeb_qs: QuerySet, pseudonymised: bool, today: dt.date) -> lis
                 ),
                 "n_samtaler": contact.get("held", 0),
                 "n_udeblivelser": contact.get("missed", 0),
-                "n_sanktioner": None,
+                "n_sanktioner": len(result.sanctions),
                 "progression_start": round(mean(s[0] for s in scores), 2) if scores else None,
                 "progression_seneste": round(mean(s[-1] for s in scores), 2) if scores else None,
-                "status_1m_kode": None,
-                "status_13u_kode": None,
-                "job_timer_uge": None,
-                "fleksjob_visiteret_dato": decided_on[f["id"]].get(Ordning.FLEKSJOB),
-                "fleksjob_ansat_dato": None,
-                "fleksjob_timer_uge": None,
-                "fleksjobbonus_status": None,
-                "revalidering_dato": None,
-                "fp_indstillet_dato": fp_recommended.get(f["id"]),
-                "fp_tilkendt_dato": decided_on[f["id"]].get(Ordning.FOERTIDSPENSION),
+                "status_1m_kode": result.status_1m,
+                "status_13u_kode": result.status_13u,
+                "job_timer_uge": result.job_hours_per_week,
+                "fleksjob_visiteret_dato": result.fleksjob_visiteret_on,
+                "fleksjob_ansat_dato": result.fleksjob_employed_on,
+                "fleksjob_timer_uge": result.fleksjob_hours_per_week,
+                "fleksjobbonus_status": result.fleksjob_bonus_status,
+                "revalidering_dato": result.revalidering_from,
+                "fp_indstillet_dato": result.fp_indstillet_on,
+                "fp_tilkendt_dato": result.fp_tilkendt_on,
                 "sum_udgift": sum(costs) if costs else None,
+                "afbrudt": int(
+                    not_completed(f["closed_on"], f["planned_end_date"], f["outcome"], f["early_end_reason"])
+                ),
+                "tidlig_afslutning_kode": f["early_end_reason"],
+                "timer_kilde": result.hours_source,
+                "fleksjob_forventet_timer_uge": result.fleksjob_expected_hours,
+                "fleksjobbonus_dato": _bonus_day(result),
+                "revalidering_type": result.revalidering_type,
+                "fp_foer_forloeb": int(result.fp_held_before),
+                "n_sanktioner_ikke_medvirket": reasons[SanctionReason.NOT_TAKEN_PART],
+                "n_sanktioner_ikke_gennemfoert": reasons[SanctionReason.NOT_COMPLETED],
                 "schema_version": SCHEMA_VERSION,
                 "udtraeksdato": today,
             }
         )
     return rows
+
+
+def _bonus_day(result) -> dt.date | None:
+    """The date of the fleksjobbonus's current status."""
+    if result.fleksjob_bonus_status == BonusStatus.PAID:
+        return result.fleksjob_bonus_paid_on
+    if result.fleksjob_bonus_status == BonusStatus.PREAPPROVED:
+        return result.fleksjob_bonus_preapproved_on
+    return None
 
 
 # --- E2 -----------------------------------------------------------------------------------------

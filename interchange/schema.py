@@ -1,8 +1,14 @@
 """The JSON Schema of the interchange format, built from the models' code lists.
 
 The committed file `interchange/schema/forloeb-<version>.schema.json` is what other systems
-read; `build_schema()` is its source, and a test checks that the two agree, so a new code in a
-model's choices cannot slip past the published schema. `docs/interchange.md` explains every field.
+read; `build_schema()` is the source of the current version's file, and a test checks that the two
+agree, so a new code in a model's choices cannot slip past the published schema.
+`docs/interchange.md` explains every field.
+
+Versions: the export always writes SCHEMA_VERSION; the import reads every version in
+SCHEMA_VERSIONS, each checked against its own committed file (an older file is never rebuilt).
+1.1 added the outcome data to a forløb (early_end_reason, exit_statuses, result, sanctions); a 1.0
+file is a 1.1 file without them.
 """
 
 import json
@@ -10,8 +16,19 @@ from pathlib import Path
 
 from django.db import models
 
-from cases.models import Outcome, Phase, PhaseTransition, Role, Sector
+from cases.models import EarlyEndReason, Outcome, Phase, PhaseTransition, Role, Sector
 from followup.models import FollowUpMeeting, NoNextReason, SamtaleChannel, SamtaleSetting
+from outcomes.models import (
+    BonusStatus,
+    ExitStatus,
+    ExitStatusCode,
+    FollowUpPoint,
+    HoursSource,
+    RevalideringType,
+    Sanction,
+    SanctionReason,
+    SanctionType,
+)
 from plans.models import (
     ActionPlan,
     ConsentRecipient,
@@ -43,10 +60,21 @@ from rehab.models import (
     WithoutTeamGround,
 )
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"  # what the export writes
+SCHEMA_VERSIONS = ("1.0", "1.1")  # what the import reads, oldest first
 FORMAT_NAME = "forloeb-udveksling"
-SCHEMA_PATH = Path(__file__).parent / "schema" / f"forloeb-{SCHEMA_VERSION}.schema.json"
-SCHEMA_ID = f"https://forloeb.example/schema/forloeb-{SCHEMA_VERSION}.schema.json"
+
+
+def schema_path(version: str = SCHEMA_VERSION) -> Path:
+    return Path(__file__).parent / "schema" / f"forloeb-{version}.schema.json"
+
+
+def schema_id(version: str = SCHEMA_VERSION) -> str:
+    return f"https://forloeb.example/schema/forloeb-{version}.schema.json"
+
+
+SCHEMA_PATH = schema_path()
+SCHEMA_ID = schema_id()
 
 DATE = {"type": "string", "pattern": r"^\d{4}-\d{2}-\d{2}$"}
 DATETIME = {"type": "string", "pattern": r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$"}
@@ -410,6 +438,65 @@ FOLLOWUP = obj(
     ("held_on", "held_by"),
 )
 
+# --- Outcome data (1.1): what became of the borger, and the sanctions during the forløb ------------
+
+EXIT_STATUS = obj(
+    {
+        "point": enum(FollowUpPoint),
+        "code": enum(ExitStatusCode),
+        "job_hours_per_week": HOURS,
+        "hours_source": blank_or(HoursSource),
+        "note": text_of(ExitStatus, "note"),
+        "recorded_by": USER_REF,
+        "recorded_at": DATETIME,
+    },
+    ("point", "code", "recorded_by"),
+)
+
+RESULT = obj(
+    {
+        "ordinary_job_from": maybe(DATE),
+        "job_hours_per_week": HOURS,
+        "hours_source": blank_or(HoursSource),
+        "fleksjob_visiteret_on": maybe(DATE),
+        "fleksjob_expected_hours": HOURS,
+        "fleksjob_employed_on": maybe(DATE),
+        "fleksjob_hours_per_week": HOURS,
+        "fleksjob_employer_cvr": text(8),
+        "fleksjob_bonus_status": enum(BonusStatus),
+        "fleksjob_bonus_preapproved_on": maybe(DATE),
+        "fleksjob_bonus_paid_on": maybe(DATE),
+        "revalidering_type": blank_or(RevalideringType),
+        "revalidering_from": maybe(DATE),
+        "fp_indstillet_on": maybe(DATE),
+        "fp_tilkendt_on": maybe(DATE),
+        "fp_decision_ref": text(50),
+        "fp_held_before": BOOL,
+        "updated_by": USER_REF,
+        "updated_at": DATETIME,
+    },
+    ("updated_by",),
+)
+
+SANCTION = obj(
+    {
+        "imposed_on": DATE,
+        "kind": enum(SanctionType),
+        "reason": enum(SanctionReason),
+        "note": text_of(Sanction, "note"),
+        "recorded_by": USER_REF,
+        "recorded_at": DATETIME,
+    },
+    ("imposed_on", "kind", "reason", "recorded_by"),
+)
+
+OUTCOME_PROPERTIES = {
+    "early_end_reason": blank_or(EarlyEndReason),
+    "exit_statuses": array(EXIT_STATUS),
+    "result": maybe(RESULT),
+    "sanctions": array(SANCTION),
+}
+
 FORLOEB = obj(
     {
         "id": UUID,
@@ -488,6 +575,7 @@ FORLOEB = obj(
             )
         ),
         "followups": array(FOLLOWUP),
+        **OUTCOME_PROPERTIES,
     },
     ("id", "borger", "sequence_no", "kommune", "team", "phase", "opened_on"),
 )
@@ -519,8 +607,11 @@ def build_schema() -> dict:
     }
 
 
-def load_schema() -> dict:
-    return json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
+def load_schema(version: str = SCHEMA_VERSION) -> dict:
+    """The committed schema of a version the import reads."""
+    if version not in SCHEMA_VERSIONS:
+        raise ValueError(f"Unknown schema version {version!r}")
+    return json.loads(schema_path(version).read_text(encoding="utf-8"))
 
 
 def write_schema() -> None:

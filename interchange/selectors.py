@@ -1,5 +1,5 @@
 """Reads of the interchange app: which forløb an export covers, and each forløb as a document
-of the interchange format (`interchange/schema/forloeb-1.0.schema.json`, docs/interchange.md).
+of the interchange format (`interchange/schema/forloeb-1.1.schema.json`, docs/interchange.md).
 
 References inside a file are local ids (`m1`, `a1`, `r1`, `i1`, …) numbered in a fixed order,
 so exporting the same data twice, or from another database holding the same data, gives the
@@ -18,6 +18,7 @@ from cases import clock
 from cases.models import Borger, CoordinatorAssignment, Forloeb, Kommune, PhaseTransition, User
 from followup.models import FollowUpMeeting
 from interchange.schema import FORMAT_NAME, PREPARATORY_TEXTS, SCHEMA_VERSION
+from outcomes.models import ExitStatus, FollowUpPoint, Sanction
 from plans.models import (
     ActionPlan,
     Consent,
@@ -41,6 +42,9 @@ from rehab.models import (
     RehabTeam,
     TeamMeeting,
 )
+
+# Exit statuses in the order of their points (1 month, then 13 weeks).
+POINT_ORDER = {p.value: n for n, p in enumerate(FollowUpPoint)}
 
 
 def forloeb_for_export(
@@ -111,7 +115,7 @@ def _prefetched(qs: QuerySet) -> QuerySet:
     def to(name: str, queryset: QuerySet) -> Prefetch:
         return Prefetch(name, queryset, to_attr=f"x_{name}")
 
-    return qs.select_related("borger", "kommune", "team", "preparatory_part").prefetch_related(
+    return qs.select_related("borger", "kommune", "team", "preparatory_part", "result").prefetch_related(
         to("coordinator_assignments", CoordinatorAssignment.objects.order_by("valid_from", "id")),
         to("transitions", PhaseTransition.objects.order_by("at", "id")),
         to("goals", Goal.objects.select_related("occupation").order_by("id")),
@@ -141,6 +145,8 @@ def _prefetched(qs: QuerySet) -> QuerySet:
         to("problem_areas", ProblemArea.objects.order_by("id")),
         to("progress", Progress.objects.order_by("id")),
         to("followups", FollowUpMeeting.objects.order_by("held_on", "id")),
+        to("exit_statuses", ExitStatus.objects.order_by("id")),
+        to("sanctions", Sanction.objects.order_by("imposed_on", "id")),
     )
 
 
@@ -293,6 +299,7 @@ class Exporter:
                 }
             )
         prep = getattr(f, "preparatory_part", None)
+        result = getattr(f, "result", None)
         return {
             "id": str(f.uuid),
             "borger": f.borger.cpr,
@@ -421,6 +428,56 @@ class Exporter:
                 }
                 for s in f.x_followups
             ],
+            "early_end_reason": f.early_end_reason,
+            "exit_statuses": [
+                {
+                    "point": s.point,
+                    "code": s.code,
+                    "job_hours_per_week": num(s.job_hours_per_week),
+                    "hours_source": s.hours_source,
+                    "note": s.note,
+                    "recorded_by": self.user(s.recorded_by_id),
+                    "recorded_at": dt(s.recorded_at),
+                }
+                for s in sorted(f.x_exit_statuses, key=lambda s: POINT_ORDER[s.point])
+            ],
+            "result": None if result is None else self.result(result),
+            "sanctions": [
+                {
+                    "imposed_on": d(s.imposed_on),
+                    "kind": s.kind,
+                    "reason": s.reason,
+                    "note": s.note,
+                    "recorded_by": self.user(s.recorded_by_id),
+                    "recorded_at": dt(s.recorded_at),
+                }
+                for s in f.x_sanctions
+            ],
+        }
+
+    def result(self, r) -> dict:
+        """The result record as recorded (`outcomes.selectors.results_for` adds the fallbacks from the
+        rehabiliteringsteam's records for its readers; the file carries those records themselves)."""
+        return {
+            "ordinary_job_from": d(r.ordinary_job_from),
+            "job_hours_per_week": num(r.job_hours_per_week),
+            "hours_source": r.hours_source,
+            "fleksjob_visiteret_on": d(r.fleksjob_visiteret_on),
+            "fleksjob_expected_hours": num(r.fleksjob_expected_hours),
+            "fleksjob_employed_on": d(r.fleksjob_employed_on),
+            "fleksjob_hours_per_week": num(r.fleksjob_hours_per_week),
+            "fleksjob_employer_cvr": r.fleksjob_employer_cvr,
+            "fleksjob_bonus_status": r.fleksjob_bonus_status,
+            "fleksjob_bonus_preapproved_on": d(r.fleksjob_bonus_preapproved_on),
+            "fleksjob_bonus_paid_on": d(r.fleksjob_bonus_paid_on),
+            "revalidering_type": r.revalidering_type,
+            "revalidering_from": d(r.revalidering_from),
+            "fp_indstillet_on": d(r.fp_indstillet_on),
+            "fp_tilkendt_on": d(r.fp_tilkendt_on),
+            "fp_decision_ref": r.fp_decision_ref,
+            "fp_held_before": r.fp_held_before,
+            "updated_by": self.user(r.updated_by_id),
+            "updated_at": dt(r.updated_at),
         }
 
 

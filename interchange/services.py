@@ -31,6 +31,7 @@ from followup.services import flags_evaluate
 from interchange.models import ExportLog, ImportRecord
 from interchange.schema import PREPARATORY_TEXTS
 from interchange.validation import Checked, InterchangeError, Problem, check_document
+from outcomes.models import BonusStatus, ExitStatus, ForloebResult, Sanction
 from plans.models import (
     ActionPlan,
     Consent,
@@ -284,6 +285,7 @@ class Writer:
                     planned_end_date=_d(f.get("planned_end_date")),
                     closed_on=_d(f.get("closed_on")),
                     outcome=f.get("outcome", ""),
+                    early_end_reason=f.get("early_end_reason", ""),
                     current_coordinator_id=self.user(current),
                     created_at=_t(f.get("created_at"), self.now),
                 )
@@ -291,6 +293,7 @@ class Writer:
         rows = _insert(rows)
         pairs = list(zip(docs, [r.id for r in rows], strict=True))
         self.parts(pairs)
+        self.outcomes(pairs)
         _insert(
             [
                 ImportRecord(
@@ -646,6 +649,69 @@ class Writer:
             ]
         )
 
+    def outcomes(self, pairs: list[tuple[dict, int]]) -> None:
+        """The outcome data of schema 1.1 (a 1.0 file has none)."""
+        user = self.user
+        _insert(
+            [
+                ExitStatus(
+                    forloeb_id=fid,
+                    point=x["point"],
+                    code=x["code"],
+                    job_hours_per_week=_dec(x.get("job_hours_per_week")),
+                    hours_source=x.get("hours_source", ""),
+                    note=x.get("note", ""),
+                    recorded_by_id=user(x["recorded_by"]),
+                    recorded_at=_t(x.get("recorded_at"), self.now),
+                )
+                for f, fid in pairs
+                for x in f.get("exit_statuses", [])
+            ]
+        )
+        _insert(
+            [
+                ForloebResult(
+                    forloeb_id=fid,
+                    ordinary_job_from=_d(r.get("ordinary_job_from")),
+                    job_hours_per_week=_dec(r.get("job_hours_per_week")),
+                    hours_source=r.get("hours_source", ""),
+                    fleksjob_visiteret_on=_d(r.get("fleksjob_visiteret_on")),
+                    fleksjob_expected_hours=_dec(r.get("fleksjob_expected_hours")),
+                    fleksjob_employed_on=_d(r.get("fleksjob_employed_on")),
+                    fleksjob_hours_per_week=_dec(r.get("fleksjob_hours_per_week")),
+                    fleksjob_employer_cvr=r.get("fleksjob_employer_cvr", ""),
+                    fleksjob_bonus_status=r.get("fleksjob_bonus_status", BonusStatus.NONE),
+                    fleksjob_bonus_preapproved_on=_d(r.get("fleksjob_bonus_preapproved_on")),
+                    fleksjob_bonus_paid_on=_d(r.get("fleksjob_bonus_paid_on")),
+                    revalidering_type=r.get("revalidering_type", ""),
+                    revalidering_from=_d(r.get("revalidering_from")),
+                    fp_indstillet_on=_d(r.get("fp_indstillet_on")),
+                    fp_tilkendt_on=_d(r.get("fp_tilkendt_on")),
+                    fp_decision_ref=r.get("fp_decision_ref", ""),
+                    fp_held_before=r.get("fp_held_before", False),
+                    updated_by_id=user(r["updated_by"]),
+                    updated_at=_t(r.get("updated_at"), self.now),
+                )
+                for f, fid in pairs
+                if (r := f.get("result")) is not None
+            ]
+        )
+        _insert(
+            [
+                Sanction(
+                    forloeb_id=fid,
+                    imposed_on=_d(x["imposed_on"]),
+                    kind=x["kind"],
+                    reason=x["reason"],
+                    note=x.get("note", ""),
+                    recorded_by_id=user(x["recorded_by"]),
+                    recorded_at=_t(x.get("recorded_at"), self.now),
+                )
+                for f, fid in pairs
+                for x in f.get("sanctions", [])
+            ]
+        )
+
 
 def _insert(objs: list) -> list:
     """Insert model instances of one model with COPY, ids drawn from the table's sequence first
@@ -692,7 +758,7 @@ ANALYZE_AFTER_IMPORT = 100
 
 def _analyze_case_tables() -> None:
     with connection.cursor() as cursor:
-        for label in ("cases", "rehab", "plans", "followup"):
+        for label in ("cases", "rehab", "plans", "followup", "outcomes"):
             for model in apps.get_app_config(label).get_models():
                 cursor.execute(sql.SQL("ANALYZE {}").format(sql.Identifier(model._meta.db_table)))
 

@@ -1,7 +1,10 @@
 """Checking an interchange file before anything is written: first against the JSON Schema, then
 against the domain rules (dates, durations, references, the state of the database). Every
 problem is reported with its JSON path and a Danish message, and all of them are collected,
-so a file can be corrected in one go."""
+so a file can be corrected in one go.
+
+Each file is checked against the schema of its own `schema_version` (see `interchange.schema`):
+a 1.0 file, which has no outcome data, is read as it always was."""
 
 import contextlib
 import functools
@@ -21,8 +24,9 @@ from cases.models import Borger, Forloeb, Kommune, Phase, Team, User, validate_c
 from cases.rulepacks import RULE_PACKS, rulepack_on
 from interchange import schema
 from interchange.models import ImportRecord
-from interchange.schema import load_schema
+from interchange.schema import SCHEMA_VERSION, SCHEMA_VERSIONS, load_schema
 from interchange.selectors import export_forloeb_documents, meeting_key
+from outcomes.selectors import ended_early
 from plans.models import STARTED_STATUSES, InterventionStatus, InterventionType, validate_cvr
 from rehab.models import AgendaItem, Occupation, Ordning, RehabTeam
 
@@ -57,16 +61,16 @@ class InterchangeError(Exception):
 
 
 @functools.cache
-def validator() -> Draft202012Validator:
+def validator(version: str = SCHEMA_VERSION) -> Draft202012Validator:
     """The reference validator: slow, but it reports every error with its path."""
-    return Draft202012Validator(load_schema())
+    return Draft202012Validator(load_schema(version))
 
 
 @functools.cache
-def fast_validator():
+def fast_validator(version: str = SCHEMA_VERSION):
     """The schema compiled to Python (fastjsonschema), about 20 times faster; it stops at the
     first error, so a file it refuses is checked again by `validator()` for the full report."""
-    return fastjsonschema.compile(load_schema())
+    return fastjsonschema.compile(load_schema(version))
 
 
 def _schema_message(error) -> str:
@@ -139,23 +143,46 @@ def _pattern_descriptions() -> dict[str, str]:
 
 
 def schema_problems(document) -> list[Problem]:
+    """The problems of a document against the schema of its `schema_version` (a version the import
+    does not read is reported as such, and the rest checked against the current schema)."""
     if not isinstance(document, dict):
         return [Problem("$", _("Filen skal indeholde ét JSON-objekt."))]
+    version = document.get("schema_version")
+    known = isinstance(version, str) and version in SCHEMA_VERSIONS
+    if not known:
+        version = SCHEMA_VERSION
     try:
-        fast_validator()(document)
+        fast_validator(version)(document)
     except fastjsonschema.JsonSchemaException:
         pass
     else:
         return []
     problems = []
-    for error in sorted(validator().iter_errors(document), key=lambda e: list(e.absolute_path)):
+    if not known and "schema_version" in document:
+        problems.append(
+            Problem(
+                "$.schema_version",
+                _("Skemaversionen kendes ikke. Forløb indlæser version %(versions)s.")
+                % {"versions": _(" og ").join(SCHEMA_VERSIONS)},
+            )
+        )
+    for error in sorted(validator(version).iter_errors(document), key=lambda e: list(e.absolute_path)):
+        if not known and list(error.absolute_path) == ["schema_version"]:
+            continue  # said above
         problems.append(Problem(error.json_path, _schema_message(error)))
         if len(problems) >= MAX_ERRORS:
             break
     return problems
 
 
+# The outcome data came with version 1.1. A forløb without any is the same forløb in a 1.0 file and
+# in a 1.1 file (or the app's own export), so these keys count as absent when they hold no data.
+NO_OUTCOME = {"early_end_reason": "", "exit_statuses": [], "result": None, "sanctions": []}
+
+
 def digest(doc: dict) -> str:
+    """The SHA-256 of a forløb document, by which an import recognises a forløb it has seen."""
+    doc = {k: v for k, v in doc.items() if k not in NO_OUTCOME or v != NO_OUTCOME[k]}
     return hashlib.sha256(json.dumps(doc, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
 
 
@@ -177,6 +204,12 @@ HAPPENED = frozenset(
         "signed_by_borger_on",
         "sent_to_borger_on",
         "sent_to_gp_on",
+        "imposed_on",
+        "fleksjob_visiteret_on",
+        "fleksjob_bonus_preapproved_on",
+        "fleksjob_bonus_paid_on",
+        "fp_indstillet_on",
+        "fp_tilkendt_on",
     }
 )
 DATE_PAIRS = (
@@ -225,6 +258,7 @@ class Checked:
 class Checker:
     def __init__(self, document: dict):
         self.doc = document
+        self.version = document["schema_version"]
         self.problems: list[Problem] = []
         self.today = clock.today()
         self.out = Checked()
@@ -563,6 +597,7 @@ class Checker:
         self.check_phase(path, f)
         self.check_duration(path, f)
         self.check_parts(path, f)
+        self.check_outcomes(path, f)
 
     def check_phase(self, path: str, f: dict) -> None:
         phase = f["phase"]
@@ -830,6 +865,48 @@ class Checker:
                     _("Indsatsplanens version %(v)s findes ikke i forløbet.") % {"v": s["plan_revision"]},
                 )
 
+    def check_outcomes(self, path: str, f: dict) -> None:
+        """The outcome data (1.1): statuses after the end only when there is an end, sanctions within
+        the forløb, and the reason for an early end exactly when it ended before the planned end
+        (the app asks for it when a forløb is closed early; a 1.0 file cannot hold it)."""
+        closed = f["phase"] == Phase.AFSLUTTET
+        points = set()
+        for i, s in enumerate(f.get("exit_statuses", [])):
+            if not closed:
+                self.problem(
+                    f"{path}.exit_statuses[{i}]",
+                    _("Kun et afsluttet forløb kan have en forsørgelsesstatus efter afslutningen."),
+                )
+            if s["point"] in points:
+                self.problem(
+                    f"{path}.exit_statuses[{i}].point",
+                    _("Forsørgelsesstatus ved '%(point)s' står to gange.") % {"point": s["point"]},
+                )
+            points.add(s["point"])
+        opened = quiet_day(f.get("opened_on"))
+        for i, s in enumerate(f.get("sanctions", [])):
+            day = quiet_day(s["imposed_on"])
+            if day and opened and day < opened:
+                self.problem(
+                    f"{path}.sanctions[{i}].imposed_on",
+                    _("Sanktionen (%(day)s) ligger før forløbet blev oprettet (%(opened)s).")
+                    % {"day": day.isoformat(), "opened": opened.isoformat()},
+                )
+        result = f.get("result")
+        if result and result.get("fleksjob_employer_cvr"):
+            try:
+                validate_cvr(result["fleksjob_employer_cvr"])
+            except ValidationError as exc:
+                self.problem(f"{path}.result.fleksjob_employer_cvr", exc.messages[0])
+        early = ended_early(quiet_day(f.get("closed_on")) if closed else None, quiet_day(f.get("planned_end_date")))
+        if f.get("early_end_reason") and not early:
+            self.problem(
+                f"{path}.early_end_reason",
+                _("Kun et forløb, der er afsluttet før den planlagte slutdato, kan have en årsag til det."),
+            )
+        # A missing reason is accepted: forløb closed before the reason was asked for have none, and
+        # a file must import wherever it was exported. The reports count them as "ikke angivet".
+
     def goals_with_paths(self, path: str, f: dict):
         if f.get("preparatory_part"):
             for j, g in enumerate(f["preparatory_part"].get("goals", [])):
@@ -881,10 +958,31 @@ DATE_KEYS = frozenset(
         "held_on",
         "held_at",
         "next_on",
+        "recorded_at",
+        "imposed_on",
+        "ordinary_job_from",
+        "fleksjob_visiteret_on",
+        "fleksjob_employed_on",
+        "fleksjob_bonus_preapproved_on",
+        "fleksjob_bonus_paid_on",
+        "revalidering_from",
+        "fp_indstillet_on",
+        "fp_tilkendt_on",
     }
 )
 USER_KEYS = frozenset(
-    {"user", "assigned_by", "actor", "recorded_by", "decided_by", "created_by", "coordinator", "author", "held_by"}
+    {
+        "user",
+        "assigned_by",
+        "actor",
+        "recorded_by",
+        "decided_by",
+        "created_by",
+        "coordinator",
+        "author",
+        "held_by",
+        "updated_by",
+    }
 )
 # The keys that hold an integer in a forløb (from the schema).
 INTEGER_KEYS = frozenset(

@@ -15,7 +15,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from cases.models import Forloeb
-from cases.text import NOTE
+from cases.text import NOTE, text_limits
 
 
 class ExitStatusCode(models.TextChoices):
@@ -108,6 +108,7 @@ class HoursSource(models.TextChoices):
     EINDKOMST = "eindkomst", _("eIndkomst")
 
 
+@text_limits
 class ExitStatus(models.Model):
     """The borger's forsørgelsesstatus at one follow-up point after the forløb ended."""
 
@@ -188,6 +189,12 @@ class ForloebResult(models.Model):
         return f"Resultat af forløb {self.forloeb_id}"
 
 
+# The facts a ForloebResult holds (what its form edits and the interchange carries), in field order.
+RESULT_FACT_FIELDS = tuple(
+    f.name for f in ForloebResult._meta.concrete_fields if f.name not in {"id", "forloeb", "updated_by", "updated_at"}
+)
+
+
 class SanctionType(models.TextChoices):
     FRADRAG = "fradrag", _("Fradrag i ydelsen")
     NEDSAETTELSE = "nedsaettelse", _("Nedsættelse af ydelsen")
@@ -201,6 +208,7 @@ class SanctionReason(models.TextChoices):
     NOT_COMPLETED = "ikke_gennemfoert", _("Har ikke gennemført")
 
 
+@text_limits
 class Sanction(models.Model):
     forloeb = models.ForeignKey(Forloeb, on_delete=models.CASCADE, related_name="sanctions")
     imposed_on = models.DateField(_("dato"))

@@ -11,20 +11,37 @@ Where the app holds a fact in two places, the rule is stated here once:
   rehabiliteringsteam (rehab.Recommendation);
 - tilkendt førtidspension: the date recorded on the result, else the latest afgørelse of ordning
   førtidspension (rehab.Decision). Indstillet and tilkendt are never mixed;
-- ended early: closed before the planned end date; *not completed* (BEU 244 question 10): ended
-  early and the afslutningsårsag is not work, education, fleksjob or selvforsørgelse.
+- ended early: closed before the planned end date (`cases.rules.ends_early`); *not completed*
+  (BEU 244 question 10): ended early, and neither the afslutningsårsag nor the early-end reason is
+  work, education, fleksjob or førtidspension (`not_completed`).
 """
 
 import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from cases.models import Forloeb, Outcome
-from outcomes.models import BonusStatus, ExitStatus, FollowUpPoint, ForloebResult, Sanction
+from cases.models import EarlyEndReason, Forloeb, Outcome
+from cases.rules import ends_early
+from outcomes.models import RESULT_FACT_FIELDS, BonusStatus, ExitStatus, FollowUpPoint, ForloebResult, Sanction
 from rehab.models import Decision, Ordning, Recommendation
 
-# A forløb that ended early with one of these afslutningsårsager ended in success, not broken off.
-SUCCESS_OUTCOMES = frozenset({Outcome.WAGE_EMPLOYMENT, Outcome.EDUCATION, Outcome.FLEKSJOB, Outcome.SELF_SUPPORT})
+# A forløb that ended early because the borger reached one of these was completed before its
+# planned end, not broken off (spec data-and-parliament.md §2.4 Q10 and scenario 6: a forløb that
+# ends early with førtidspension is "ended before plan", not a non-completion).
+COMPLETED_OUTCOMES = frozenset(
+    {
+        Outcome.WAGE_EMPLOYMENT,
+        Outcome.EDUCATION,
+        Outcome.FLEKSJOB,
+        Outcome.LEDIGHEDSYDELSE,
+        Outcome.SELF_SUPPORT,
+        Outcome.FOERTIDSPENSION,
+        Outcome.SENIORFOERTIDSPENSION,
+    }
+)
+COMPLETED_EARLY_REASONS = frozenset(
+    {EarlyEndReason.JOB_EDUCATION, EarlyEndReason.FLEKSJOB, EarlyEndReason.FOERTIDSPENSION}
+)
 
 
 def follow_up_due(closed_on: dt.date, point: str) -> dt.date:
@@ -33,11 +50,21 @@ def follow_up_due(closed_on: dt.date, point: str) -> dt.date:
 
 
 def ended_early(closed_on: dt.date | None, planned_end_date: dt.date | None) -> bool:
-    return closed_on is not None and planned_end_date is not None and closed_on < planned_end_date
+    """Closed before the planned end date: the rule closing a forløb enforces (`cases.rules`)."""
+    return ends_early(closed_on, planned_end_date)
 
 
-def not_completed(closed_on: dt.date | None, planned_end_date: dt.date | None, outcome: str) -> bool:
-    return ended_early(closed_on, planned_end_date) and outcome not in SUCCESS_OUTCOMES
+def not_completed(
+    closed_on: dt.date | None, planned_end_date: dt.date | None, outcome: str, early_end_reason: str = ""
+) -> bool:
+    """BEU 244 question 10: ended early, and neither the afslutningsårsag nor the reason it ended
+    early is one of the destinations a forløb works towards (work, education, fleksjob,
+    førtidspension)."""
+    return (
+        ended_early(closed_on, planned_end_date)
+        and outcome not in COMPLETED_OUTCOMES
+        and early_end_reason not in COMPLETED_EARLY_REASONS
+    )
 
 
 @dataclass
@@ -69,6 +96,7 @@ class Result:
     revalidering_from: dt.date | None = None
     fp_indstillet_on: dt.date | None = None
     fp_tilkendt_on: dt.date | None = None
+    fp_decision_ref: str = ""
     fp_held_before: bool = False
     sanctions: list[SanctionFact] = field(default_factory=list)
 
@@ -79,26 +107,6 @@ class Result:
     @property
     def status_13u(self) -> str:
         return self.status.get(FollowUpPoint.THIRTEEN_WEEKS, "")
-
-
-RESULT_FIELDS = [
-    "ordinary_job_from",
-    "job_hours_per_week",
-    "hours_source",
-    "fleksjob_visiteret_on",
-    "fleksjob_expected_hours",
-    "fleksjob_employed_on",
-    "fleksjob_hours_per_week",
-    "fleksjob_employer_cvr",
-    "fleksjob_bonus_status",
-    "fleksjob_bonus_preapproved_on",
-    "fleksjob_bonus_paid_on",
-    "revalidering_type",
-    "revalidering_from",
-    "fp_indstillet_on",
-    "fp_tilkendt_on",
-    "fp_held_before",
-]
 
 
 def results_for(ids) -> dict[int, Result]:
@@ -122,7 +130,7 @@ def results_for(ids) -> dict[int, Result]:
             results[forloeb_id].fleksjob_visiteret_on = decided_on
         else:
             results[forloeb_id].fp_tilkendt_on = decided_on
-    for row in ForloebResult.objects.filter(forloeb__in=ids).values("forloeb_id", *RESULT_FIELDS):
+    for row in ForloebResult.objects.filter(forloeb__in=ids).values("forloeb_id", *RESULT_FACT_FIELDS):
         result = results[row.pop("forloeb_id")]
         for name, value in row.items():
             if value is None or value == "":

@@ -14,7 +14,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from cases.models import Forloeb, Kommune, Team
-from cases.text import LONG_TEXT, NOTE
+from cases.text import LONG_TEXT, NOTE, text_limits
 
 
 class Level(models.IntegerChoices):
@@ -48,6 +48,7 @@ class Risk(models.Model):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(_("oprettet"))
     retired_on = models.DateField(_("udgået"), null=True, blank=True)
+    retired_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
 
     class Meta:
         verbose_name = _("risiko")
@@ -57,6 +58,7 @@ class Risk(models.Model):
         return f"Risiko {self.pk}"
 
 
+@text_limits
 class RiskVersion(models.Model):
     """One version of a risk, as written on a day. Never changed: an edit writes a new version."""
 
@@ -103,6 +105,7 @@ class SampleMethod(models.TextChoices):
     RISK_WEIGHTED = "risikovaegtet", _("Risikovægtet")
 
 
+@text_limits
 class TilsynRound(models.Model):
     """A tilsyn round: a period, a unit (the kommune's teams in the leader's view, or one team), a
     purpose and the risks it controls; then its sample, its reviews and its closing."""
@@ -127,6 +130,7 @@ class TilsynRound(models.Model):
     drawn_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
     # The closing.
     summary = models.TextField(_("opsamling"), blank=True, max_length=LONG_TEXT)
+    unreviewed_reason = models.TextField(_("hvorfor ikke alle er gennemgået"), blank=True, max_length=NOTE)
     closed_at = models.DateTimeField(_("afsluttet"), null=True, blank=True)
     closed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
 
@@ -139,6 +143,7 @@ class TilsynRound(models.Model):
         return self.title
 
 
+@text_limits
 class RoundRisk(models.Model):
     """A risk (as the version linked) that a round controls, and its re-assessment at closing."""
 
@@ -171,6 +176,7 @@ class SampleItem(models.Model):
         return f"{self.round_id}: {self.position}"
 
 
+@text_limits
 class Review(models.Model):
     """The case review of one sampled forløb."""
 
@@ -199,6 +205,7 @@ class Answer(models.TextChoices):
     NOT_RELEVANT = "ikke_relevant", _("Ikke relevant")
 
 
+@text_limits
 class ReviewAnswer(models.Model):
     """One checklist point of a review: what the app suggested from the flags and their evidence,
     and what the reviewer answered."""
@@ -212,6 +219,8 @@ class ReviewAnswer(models.Model):
     answer = models.CharField(_("svar"), max_length=20, choices=Answer.choices, blank=True)
     comment = models.TextField(_("kommentar"), blank=True, max_length=NOTE)
     position = models.PositiveSmallIntegerField(default=0)
+    answered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
+    answered_at = models.DateTimeField(_("besvaret"), null=True, blank=True)
 
     class Meta:
         ordering = ["review_id", "position"]
@@ -226,6 +235,7 @@ class ActionStatus(models.TextChoices):
     CLOSED = "lukket", _("Lukket")
 
 
+@text_limits
 class TilsynAction(models.Model):
     """What a finding asks of the koordinerende sagsbehandler, by a due date. It is shown on their
     Min dag and closed there with a reply; closing it closes the finding."""

@@ -330,3 +330,44 @@ class DecisionFactory(DjangoModelFactory):
     ordning = "ressourceforloeb"
     duration_years = 2
     decided_by = factory.SubFactory(UserFactory)
+
+
+# --- Outcomes (after the end, and sanctions) ------------------------------------------------------
+
+
+class ExitStatusFactory(DjangoModelFactory):
+    """The forsørgelsesstatus one month after the end (the forløb must be closed), recorded on its due day."""
+
+    class Meta:
+        model = "outcomes.ExitStatus"
+
+    forloeb = factory.SubFactory(ForloebFactory)
+    point = "1m"
+    code = "KONTANTHJ"
+    recorded_by = factory.LazyAttribute(lambda o: o.forloeb.current_coordinator or UserFactory())
+    recorded_at = factory.LazyFunction(clock.now)
+
+
+class ForloebResultFactory(DjangoModelFactory):
+    """The result record of a forløb, with nothing recorded until fields are given."""
+
+    class Meta:
+        model = "outcomes.ForloebResult"
+
+    forloeb = factory.SubFactory(ForloebFactory)
+    updated_by = factory.LazyAttribute(lambda o: o.forloeb.current_coordinator or UserFactory())
+    updated_at = factory.LazyFunction(clock.now)
+
+
+class SanctionFactory(DjangoModelFactory):
+    """A fradrag for not taking part, a month into the forløb."""
+
+    class Meta:
+        model = "outcomes.Sanction"
+
+    forloeb = factory.SubFactory(ForloebFactory)
+    imposed_on = factory.LazyAttribute(lambda o: o.forloeb.opened_on + timedelta(days=30))
+    kind = "fradrag"
+    reason = "ikke_medvirket"
+    recorded_by = factory.LazyAttribute(lambda o: o.forloeb.current_coordinator or UserFactory())
+    recorded_at = factory.LazyFunction(clock.now)

@@ -38,7 +38,7 @@ from cases import services as case_services
 from cases.models import Forloeb, Role, Sector
 from followup.models import EvaluationRun, FollowUpMeeting, RuleSettings
 from interchange.models import ExportLog, ImportRecord
-from outcomes.models import Sanction, SanctionReason, SanctionType
+from outcomes.models import ExitStatus, ForloebResult, Sanction, SanctionReason, SanctionType
 from plans import services as plan_services
 from plans.models import ActionPlan, Consent, Milestone
 from rehab.models import AgendaItem, Goal, HealthDocument, Recommendation, TeamMeeting
@@ -92,6 +92,28 @@ ALLOWED = {
     "rehab:recommendation_sent": REHAB_ON_AGENDA,
     # A meeting is the kommune's: its caseworkers and team leaders plan the agenda.
     "rehab:meeting_detail": REHAB_ON_AGENDA | {"caseworker_team2", "leader_team2"},
+    # The case reviews and the round's report: team 1's leader only (not a persona); the action
+    # a finding asks of the forløb's caseworker is answered by that caseworker.
+    "supervision:review": set(),
+    "supervision:finding_action": set(),
+    "supervision:action_reply": {"caseworker"},
+    "supervision:round_report": set(),
+    "supervision:round_report_pdf": set(),
+    "supervision:round_report_csv": set(),
+    "supervision:round_report_json": set(),
+    # The risk register and the tilsyn rounds: team 1's leader only (not a persona).
+    "supervision:risk_detail": set(),
+    "supervision:risk_retire": set(),
+    "supervision:round_detail": set(),
+    "supervision:round_draw": set(),
+    "supervision:round_redraw_check": set(),
+    "supervision:round_close": set(),
+    "supervision:round_sample_json": set(),
+    # The BEU 244 report: figures only, for those who supervise (a leader their teams).
+    "supervision:beu244": set(),
+    "supervision:beu244_pdf": set(),
+    "supervision:beu244_csv": set(),
+    "supervision:beu244_json": set(),
 }
 DEFAULT_ALLOWED = {"caseworker"}
 # Pages without an object that show the forløb under test to whom (lists, worklists, meetings).
@@ -131,6 +153,9 @@ QUERY_VARIANTS = {
     "supervision:fokusrevision": ["?team={team1}"],
     "supervision:fokusrevision_json": ["?team={team1}"],
     "supervision:fokusrevision_csv": ["?team={team1}"],
+    "supervision:beu244": ["?team={team1}"],
+    "supervision:beu244_csv": ["?team={team1}"],
+    "supervision:beu244_json": ["?team={team1}"],
 }
 # What a form must carry for the view to reach its permission check at all.
 POST_DATA = {
@@ -295,6 +320,9 @@ def _build_world() -> dict:
         recorded_by=caseworker,
         recorded_at=clock.now(),
     )
+    # The admin's pages of the other outcome records (the forløb is open: rows as the services would not write them).
+    ExitStatus.objects.create(forloeb=forloeb, point="1m", code="FP", recorded_by=caseworker, recorded_at=clock.now())
+    ForloebResult.objects.create(forloeb=forloeb, updated_by=caseworker, updated_at=clock.now())
     clients, sessions = {"anonymous": Client()}, {}
     for persona, user in users.items():
         clients[persona] = Client()
@@ -403,6 +431,7 @@ KWARG_VALUES = {
     "ipk": lambda w, p: w["intervention"].pk,
     # Outcomes and the tilsyn cycle (issue 14).
     "sanction_pk": lambda w, p: w["sanction"].pk,
+    "point": lambda w, p: "1m",  # the forsørgelsesstatus one month after the end
     "risk_pk": lambda w, p: w["risk"].pk,
     "round_pk": lambda w, p: w["tilsyn_round"].pk,
     "sample_pk": lambda w, p: w["sample_item"].pk,

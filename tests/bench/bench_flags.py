@@ -259,8 +259,8 @@ STAGE_INDEX = "CREATE INDEX ON bench_f (id); ANALYZE bench_f"
 
 FORLOEB = """
 INSERT INTO cases_forloeb (id, uuid, borger_id, sequence_no, kommune_id, team_id, phase, phase_changed_at,
-                           opened_on, start_date, planned_end_date, closed_on, outcome, current_coordinator_id,
-                           created_at)
+                           opened_on, start_date, planned_end_date, closed_on, outcome, early_end_reason,
+                           current_coordinator_id, created_at)
 SELECT id, md5('bench-forloeb-' || id)::uuid, borger_id, sequence_no, kommune_id, team_id,
        CASE WHEN closed_on IS NOT NULL THEN 'afsluttet'
             WHEN start_date IS NOT NULL AND start_date + 60 <= %(horizon)s::date THEN 'ivaerksaettelse'
@@ -271,6 +271,9 @@ SELECT id, md5('bench-forloeb-' || id)::uuid, borger_id, sequence_no, kommune_id
        CASE WHEN closed_on IS NULL THEN ''
             ELSE (ARRAY['loenmodtager', 'uddannelse', 'fleksjob', 'foertidspension', 'kontanthjaelp',
                         'nyt_ressourceforloeb'])[1 + floor(random() * 6)::int] END,
+       CASE WHEN closed_on < planned_end_date
+            THEN (ARRAY['job_uddannelse', 'foertidspension', 'helbred', 'manglende_medvirken'])[1 + mod(id, 4)]
+            ELSE '' END,
        CASE WHEN mod(id, 20) = 0 THEN NULL ELSE user_id END, now()
 FROM bench_f ORDER BY id
 """

@@ -11,6 +11,7 @@ from cases.admin import KommuneScopedMixin
 from cases.models import Borger, CoordinatorAssignment, Forloeb, Kommune, Outcome, Phase, PhaseTransition, Role, Team
 from followup.models import EvaluationRun, FollowUpMeeting, RuleSettings
 from interchange.models import ExportLog, ImportRecord
+from outcomes.models import ExitStatus, ForloebResult, Sanction
 from plans.models import InterventionType
 from tests.conftest import login
 from tests.factories import BorgerFactory, FlagFactory, ForloebFactory, KommuneFactory, TeamFactory, UserFactory
@@ -35,6 +36,12 @@ def _kommune_world(kommune: Kommune, tag: str) -> dict:
     )
     RuleSettings.objects.create(kommune=kommune)
     ImportRecord.objects.create(forloeb=forloeb, digest="0" * 64, schema_version="1.0", file_name=f"{tag}.json")
+    recorded = {"recorded_by": caseworker, "recorded_at": clock.now()}
+    ExitStatus.objects.create(forloeb=forloeb, point="1m", code="FP", **recorded)
+    Sanction.objects.create(
+        forloeb=forloeb, imposed_on=clock.today(), kind="fradrag", reason="ikke_medvirket", **recorded
+    )
+    ForloebResult.objects.create(forloeb=forloeb, updated_by=caseworker, updated_at=clock.now())
     ExportLog.objects.create(user=caseworker, kind="e1", file_format="csv", pseudonymised=True, via="web")
     return {"team": team, "caseworker": caseworker, "borger": borger, "forloeb": forloeb}
 

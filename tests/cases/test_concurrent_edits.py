@@ -8,9 +8,12 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from cases.concurrency import EditTokenMixin
 from cases.forms import AssignCoordinatorForm
 from cases.models import Forloeb
+from outcomes.forms import EarlyEndReasonForm, ExitStatusForm, ResultForm, SanctionEditForm
 from plans.forms.plan import InterventionMoveForm, PlanForm
 from rehab.forms.meetings import AttendanceForm
 from rehab.forms.preparatory import PreparatoryPartForm
+from supervision.review_forms import ReviewAnswerForm
+from supervision.tilsyn_forms import RoundDrawForm
 from tests.conftest import login
 from tests.edit_forms import page_token
 from tests.factories import UserFactory
@@ -84,6 +87,21 @@ POST_VIEWS = {
     "followup:followup_add": (CREATES, None),
     "followup:flag_acknowledge": (SET_ONCE, None),  # "Advarslen er allerede kvitteret for."
     "followup:flag_snooze": (CREATES, None),  # a new FlagSnooze row under the flag's row lock; the latest counts
+    "outcomes:exit_status_record": (TOKEN, ExitStatusForm),  # the token of a status not yet recorded too
+    "outcomes:result_update": (TOKEN, ResultForm),
+    "outcomes:early_end_reason": (TOKEN, EarlyEndReasonForm),
+    "outcomes:sanction_add": (CREATES, None),
+    "outcomes:sanction_update": (TOKEN, SanctionEditForm),
+    "supervision:review": (TOKEN, ReviewAnswerForm),  # each point's answer; "Start gennemgang" creates
+    "supervision:finding_action": (CREATES, None),  # one action per finding: refused when it has one
+    "supervision:action_reply": (SET_ONCE, None),  # "Opfølgningen er allerede lukket."
+    "supervision:risk_create": (CREATES, None),
+    # A revision writes a new RiskVersion; refused when the form's version number is not the latest.
+    "supervision:risk_detail": (CREATES, None),
+    "supervision:risk_retire": (SET_ONCE, None),  # "Risikoen er allerede udgået."
+    "supervision:round_create": (CREATES, None),
+    "supervision:round_draw": (TOKEN, RoundDrawForm),  # replaces the sample only as the page showed it
+    "supervision:round_close": (SET_ONCE, None),  # "Runden er allerede afsluttet."; risk revisions by version
     "desk:search": (READS, None),
 }
 

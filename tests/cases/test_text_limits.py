@@ -4,10 +4,12 @@ schema (`cases.text`): a 50 MB CV can neither be typed, imported nor stored."""
 import datetime as dt
 import importlib
 import inspect
+from pathlib import Path
 
 import pytest
 from django import forms
 from django.apps import apps
+from django.conf import settings
 from django.db import IntegrityError, connection, models, transaction
 from django.urls import reverse
 
@@ -19,17 +21,40 @@ from interchange.schema import build_schema
 from rehab.models import PreparatoryPart
 from tests.conftest import login
 
-APPS = ("cases", "rehab", "plans", "followup", "interchange")
-FORM_MODULES = (
-    "cases.forms",
-    "rehab.forms.preparatory",
-    "rehab.forms.decisions",
-    "rehab.forms.meetings",
-    "plans.forms.plan",
-    "plans.forms.situation",
-    "followup.forms",
-    "interchange.forms",
-)
+
+def _project_apps() -> list[str]:
+    """Every app of this project (not Django's or a library's): a new app is covered at once."""
+    return [
+        config.label
+        for config in apps.get_app_configs()
+        if Path(config.path).is_relative_to(settings.BASE_DIR) and ".venv" not in Path(config.path).parts
+    ]
+
+
+def _form_modules() -> list[str]:
+    """Every module of the project's apps whose name says it holds forms (forms.py, forms/…,
+    *_forms.py)."""
+    names = []
+    for config in apps.get_app_configs():
+        if config.label not in APPS:
+            continue
+        root = Path(config.path)
+        for path in sorted(root.rglob("*.py")):
+            relative = path.relative_to(root.parent).with_suffix("")
+            if "migrations" in relative.parts or path.name == "__init__.py":
+                continue
+            if path.stem.endswith("forms") or "forms" in relative.parts:
+                names.append(".".join(relative.parts))
+    return names
+
+
+APPS = _project_apps()
+FORM_MODULES = _form_modules()
+
+
+def test_the_scan_sees_every_app_and_forms_module():
+    assert {"cases", "outcomes", "supervision"} <= set(APPS)
+    assert {"cases.forms", "rehab.forms.preparatory", "outcomes.forms"} <= set(FORM_MODULES)
 
 
 def text_fields():

@@ -35,7 +35,12 @@ from tests.conftest import login
 from tests.factories import (
     AgendaItemFactory,
     BorgerFactory,
+    DecisionFactory,
+    ExitStatusFactory,
     ForloebFactory,
+    ForloebResultFactory,
+    RecommendationFactory,
+    SanctionFactory,
     TeamFactory,
     TeamMeetingFactory,
     UserFactory,
@@ -273,8 +278,15 @@ def test_e1_rehab_decision_dates_baseline_contact_progression_and_cost(history, 
     assert (row["progression_start"], row["progression_seneste"]) == (1.5, 3.5)
     assert row["sum_udgift"] == Decimal("6200.50")  # executed indsatser only
     assert (row["schema_version"], row["udtraeksdato"]) == (evaluation.SCHEMA_VERSION, AS_OF)
-    for empty in ("n_sanktioner", "status_1m_kode", "status_13u_kode", "fleksjob_ansat_dato", "revalidering_dato"):
-        assert row[empty] is None
+    # Nothing recorded after the end (the forløb runs), no sanctions, no fleksjob, no førtidspension.
+    assert (row["n_sanktioner"], row["status_1m_kode"], row["status_13u_kode"]) == (0, "", "")
+    assert (row["fleksjob_visiteret_dato"], row["fleksjob_ansat_dato"], row["fleksjobbonus_status"]) == (
+        None,
+        None,
+        "ingen",
+    )
+    assert (row["revalidering_dato"], row["fp_indstillet_dato"], row["fp_tilkendt_dato"]) == (None, None, None)
+    assert (row["afbrudt"], row["tidlig_afslutning_kode"], row["fp_foer_forloeb"]) == (0, "", 0)
     assert list(row) == evaluation.E1_COLUMNS
 
 
@@ -304,6 +316,170 @@ def test_e1_sequential_and_no_indsats_forloeb(team, caseworker):
         "",
     )
     assert none["ydelse_type"] == "" and none["dage_til_foerste_indsats"] is None and none["sum_udgift"] is None
+
+
+# --- E1: outcomes after the end (BEU 244) -------------------------------------------------------
+
+
+def closed(team, caseworker, *, closed_on, outcome, planned_end_date=date(2025, 4, 30), **kwargs):
+    """A forløb granted from 1.5.2022 (opened 1.2.2022), closed on `closed_on` with `outcome`."""
+    return make_forloeb(
+        team,
+        caseworker,
+        opened_on=date(2022, 2, 1),
+        start_date=date(2022, 5, 1),
+        planned_end_date=planned_end_date,
+        closed_on=closed_on,
+        outcome=outcome,
+        **kwargs,
+    )
+
+
+def test_e1_gives_the_status_after_the_end_the_early_end_and_the_sanctions_by_reason(team, caseworker):
+    f = closed(
+        team, caseworker, closed_on=date(2024, 3, 15), outcome="kontanthjaelp", early_end_reason="manglende_medvirken"
+    )
+    ExitStatusFactory(forloeb=f, point="1m", code="KONTANTHJ")
+    ExitStatusFactory(forloeb=f, point="13u", code="ORD_BESK", job_hours_per_week=Decimal("20"), hours_source="borger")
+    ForloebResultFactory(
+        forloeb=f, ordinary_job_from=date(2024, 6, 1), job_hours_per_week=Decimal("20"), hours_source="borger"
+    )
+    for day, reason in [(date(2022, 9, 1), "ikke_medvirket"), (date(2023, 2, 1), "ikke_medvirket")]:
+        SanctionFactory(forloeb=f, imposed_on=day, reason=reason)
+    SanctionFactory(forloeb=f, imposed_on=date(2023, 10, 2), reason="ikke_gennemfoert", kind="nedsaettelse")
+
+    row = e1(Forloeb.objects.filter(pk=f.pk))[str(f.uuid)]
+
+    assert (row["status_1m_kode"], row["status_13u_kode"]) == ("KONTANTHJ", "ORD_BESK")
+    assert (row["job_timer_uge"], row["timer_kilde"]) == (Decimal("20"), "borger")
+    # Closed a year before the planned end, and kontanthjælp is no success: not completed (question 10).
+    assert (row["afbrudt"], row["tidlig_afslutning_kode"]) == (1, "manglende_medvirken")
+    assert (row["n_sanktioner"], row["n_sanktioner_ikke_medvirket"], row["n_sanktioner_ikke_gennemfoert"]) == (3, 2, 1)
+
+
+def test_e1_counts_an_early_end_into_work_or_an_end_on_the_planned_day_as_completed(team, caseworker):
+    into_work = closed(
+        team, caseworker, closed_on=date(2023, 6, 1), outcome="loenmodtager", early_end_reason="job_uddannelse"
+    )
+    on_time = closed(
+        team,
+        caseworker,
+        borger=BorgerFactory(),
+        closed_on=date(2024, 4, 30),
+        planned_end_date=date(2024, 4, 30),
+        outcome="kontanthjaelp",
+    )
+
+    rows = e1(Forloeb.objects.filter(pk__in=[into_work.pk, on_time.pk]))
+
+    assert (rows[str(into_work.uuid)]["afbrudt"], rows[str(into_work.uuid)]["tidlig_afslutning_kode"]) == (
+        0,
+        "job_uddannelse",
+    )
+    assert (rows[str(on_time.uuid)]["afbrudt"], rows[str(on_time.uuid)]["tidlig_afslutning_kode"]) == (0, "")
+    assert rows[str(on_time.uuid)]["status_1m_kode"] == ""  # not recorded
+
+
+def test_e1_fleksjob_visitation_from_the_afgoerelse_employment_hours_and_bonus_from_the_result(team, caseworker):
+    f = closed(team, caseworker, closed_on=date(2023, 9, 29), outcome="fleksjob", early_end_reason="fleksjob")
+    DecisionFactory(forloeb=f, decided_on=date(2023, 9, 29), ordning="fleksjob", duration_years=None)
+    ExitStatusFactory(forloeb=f, point="1m", code="LEDIGHEDSYDELSE")
+    ExitStatusFactory(
+        forloeb=f, point="13u", code="FLEKSJOB", job_hours_per_week=Decimal("12"), hours_source="kontrakt"
+    )
+    ForloebResultFactory(
+        forloeb=f,
+        fleksjob_expected_hours=Decimal("10"),
+        fleksjob_employed_on=date(2023, 12, 1),
+        fleksjob_hours_per_week=Decimal("12.5"),
+        fleksjob_employer_cvr="13585628",
+        fleksjob_bonus_status="udloest",
+        fleksjob_bonus_preapproved_on=date(2023, 11, 20),
+        fleksjob_bonus_paid_on=date(2024, 6, 3),
+    )
+
+    row = e1(Forloeb.objects.filter(pk=f.pk))[str(f.uuid)]
+
+    assert row["fleksjob_visiteret_dato"] == date(2023, 9, 29)  # the kommune's afgørelse
+    assert (row["fleksjob_forventet_timer_uge"], row["fleksjob_ansat_dato"], row["fleksjob_timer_uge"]) == (
+        Decimal("10"),
+        date(2023, 12, 1),
+        Decimal("12.5"),
+    )
+    assert (row["fleksjobbonus_status"], row["fleksjobbonus_dato"]) == ("udloest", date(2024, 6, 3))
+    assert row["status_13u_kode"] == "FLEKSJOB"
+
+
+def test_e1_a_visitation_recorded_on_the_result_wins_over_the_afgoerelse_and_a_preapproved_bonus_has_its_day(
+    team, caseworker
+):
+    f = closed(team, caseworker, closed_on=date(2023, 9, 29), outcome="ledighedsydelse", early_end_reason="fleksjob")
+    DecisionFactory(forloeb=f, decided_on=date(2023, 9, 1), ordning="fleksjob", duration_years=None)
+    ForloebResultFactory(
+        forloeb=f,
+        fleksjob_visiteret_on=date(2023, 9, 15),
+        fleksjob_employed_on=date(2024, 2, 1),
+        fleksjob_bonus_status="forhaandsgodkendt",
+        fleksjob_bonus_preapproved_on=date(2024, 1, 22),
+    )
+
+    row = e1(Forloeb.objects.filter(pk=f.pk))[str(f.uuid)]
+
+    assert row["fleksjob_visiteret_dato"] == date(2023, 9, 15)
+    assert (row["fleksjobbonus_status"], row["fleksjobbonus_dato"]) == ("forhaandsgodkendt", date(2024, 1, 22))
+
+
+def test_e1_foertidspension_indstillet_and_tilkendt_from_the_team_and_the_afgoerelse_or_from_the_result(
+    team, caseworker
+):
+    from_rehab = closed(
+        team, caseworker, closed_on=date(2023, 3, 1), outcome="foertidspension", early_end_reason="foertidspension"
+    )
+    RecommendationFactory(forloeb=from_rehab, given_on=date(2023, 1, 17), ordning="foertidspension")
+    DecisionFactory(forloeb=from_rehab, decided_on=date(2023, 3, 1), ordning="foertidspension", duration_years=None)
+    # Indstillet and tilkendt after the end, outside the app: recorded on the result.
+    recorded = closed(
+        team,
+        caseworker,
+        borger=BorgerFactory(),
+        closed_on=date(2023, 5, 1),
+        outcome="sygedagpenge",
+        early_end_reason="helbred",
+    )
+    ForloebResultFactory(
+        forloeb=recorded, fp_indstillet_on=date(2023, 11, 7), fp_tilkendt_on=date(2024, 2, 12), fp_decision_ref="FP-1"
+    )
+    ExitStatusFactory(forloeb=recorded, point="13u", code="SYGEDAGPENGE")
+
+    rows = e1(Forloeb.objects.filter(pk__in=[from_rehab.pk, recorded.pk]))
+
+    a, b = rows[str(from_rehab.uuid)], rows[str(recorded.uuid)]
+    assert (a["fp_indstillet_dato"], a["fp_tilkendt_dato"]) == (date(2023, 1, 17), date(2023, 3, 1))
+    assert (b["fp_indstillet_dato"], b["fp_tilkendt_dato"]) == (date(2023, 11, 7), date(2024, 2, 12))
+    assert (a["fp_foer_forloeb"], a["ydelse_type"]) == (0, "ressourceforloebsydelse")
+
+
+def test_e1_a_borger_who_kept_a_foertidspension_is_marked_and_revalidering_has_its_kind_and_start(team, caseworker):
+    held = closed(team, caseworker, closed_on=date(2023, 3, 1), outcome="andet", early_end_reason="andet")
+    ForloebResultFactory(forloeb=held, fp_held_before=True)
+    ExitStatusFactory(forloeb=held, point="1m", code="FP")
+    reval = closed(
+        team,
+        caseworker,
+        borger=BorgerFactory(),
+        closed_on=date(2023, 8, 1),
+        outcome="revalidering",
+        early_end_reason="revurdering",
+    )
+    ForloebResultFactory(forloeb=reval, revalidering_type="forrevalidering", revalidering_from=date(2023, 8, 14))
+
+    rows = e1(Forloeb.objects.filter(pk__in=[held.pk, reval.pk]))
+
+    assert (rows[str(held.uuid)]["fp_foer_forloeb"], rows[str(held.uuid)]["ydelse_type"]) == (1, "foertidspension")
+    assert (rows[str(reval.uuid)]["revalidering_type"], rows[str(reval.uuid)]["revalidering_dato"]) == (
+        "forrevalidering",
+        date(2023, 8, 14),
+    )
 
 
 def test_coordination_pattern_rule():
@@ -441,6 +617,9 @@ def test_the_number_of_queries_does_not_grow_with_the_forloeb(history, team, cas
         move(f, "grant", "indstilling", "indsatsdel", datetime(2024, 1, 20, 9, tzinfo=CPH), caseworker)
         PreparatoryPart.objects.create(forloeb=f, borger_wish="fleksjob")
         ProblemArea.objects.create(forloeb=f, kind="fysisk", source="dokumenteret", recorded_on=date(2024, 1, 2))
+        ExitStatusFactory(forloeb=f, point="1m")
+        ForloebResultFactory(forloeb=f, fleksjob_visiteret_on=date(2024, 3, 1))
+        SanctionFactory(forloeb=f)
     assert {kind: queries(kind) for kind in evaluation.KINDS} == before
 
 

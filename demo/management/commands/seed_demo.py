@@ -14,8 +14,9 @@ have written: PhaseTransition, CoordinatorAssignment), so the whole build takes 
 seconds. The simulated history of every forløb is then handed to `demo.rehab_data`,
 which builds the rehabiliteringsteam's side on the same dates (forberedende dele, goals,
 health documents, meetings, indstillinger and afgørelser), then to `demo.plans_data` for
-the indsatsplaner, indsatser and what surrounds them, and then to `demo.followup_data` for the
-opfølgningssamtaler. Last, the rule packs are evaluated as of today (a full run of
+the indsatsplaner, indsatser and what surrounds them, then to `demo.followup_data` for the
+opfølgningssamtaler, and then to `demo.outcomes_data` for what became of the borgere after the end.
+Last, the rule packs are evaluated as of today (a full run of
 `followup.services.flags_evaluate`, as the nightly job does), so the flags and the
 caseworkers' "Min dag" are there from the first login.
 
@@ -62,7 +63,7 @@ from cases.models import (
     User,
 )
 from cases.rulepacks import rulepack_on
-from demo import followup_data, plans_data, rehab_data
+from demo import followup_data, outcomes_data, plans_data, rehab_data, tilsyn_data
 from followup import services as followup_services
 from interchange import services as interchange_services
 from interchange.selectors import export_document
@@ -574,6 +575,8 @@ def summary(counts: dict, seconds: float) -> str:
     lines += ["", *rehab_data.summary_lines(counts["rehab"])]
     lines += plans_data.summary_lines(counts["plans"])
     lines += followup_data.summary_lines(counts["followup"])
+    lines += tilsyn_data.summary_lines(counts["tilsyn"])
+    lines += outcomes_data.summary_lines(counts["outcomes"])
     return "\n".join(lines)
 
 
@@ -761,6 +764,8 @@ def build(*, today: date, taken_cprs: set[str]) -> dict:
     plans_counts = plans_data.build(kommune=kommune, histories=histories, today=today)
     # The opfølgningssamtaler on the same histories (after the plan revisions some of them made).
     followup_counts = followup_data.build(kommune=kommune, histories=histories, today=today, main_user=main_user)
+    # What became of the borgere after the end (and the sanctions on the way), recorded as in the outcomes app.
+    outcomes_counts = outcomes_data.build(kommune=kommune, histories=histories, today=today, main_user=main_user)
     # The demo's data reach the database the way a kommune's old cases do: exported as an
     # interchange file, the simulation rolled back, and the file imported (so every `make run`
     # exercises the format both ways).
@@ -772,6 +777,8 @@ def build(*, today: date, taken_cprs: set[str]) -> dict:
     # Last, the rule packs as of today: the flags a caseworker meets on the first login.
     evaluation = followup_services.flags_evaluate(as_of=today)
     followup_counts["flags"] = dict(evaluation.raised)
+    # The team leader's risk register and a tilsyn round with its sample, on the imported forløb.
+    tilsyn_counts = tilsyn_data.build(kommune=kommune, leader=users["teamleder"], today=today)
 
     return {
         "teams": len(teams),
@@ -784,6 +791,8 @@ def build(*, today: date, taken_cprs: set[str]) -> dict:
         "rehab": rehab_counts,
         "plans": plans_counts,
         "followup": followup_counts,
+        "tilsyn": tilsyn_counts,
+        "outcomes": outcomes_counts,
     }
 
 

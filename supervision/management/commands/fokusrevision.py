@@ -7,37 +7,13 @@ manage.py fokusrevision --kommune 101 --from 2026-01-01 --to 2026-06-30 --as-of 
 Every input is checked before anything is read or written; a bad one is a CommandError in Danish.
 """
 
-import datetime as dt
-
 from django.core.management.base import BaseCommand, CommandError
 
 from cases import clock
-from cases.models import Kommune
-from followup.management.dates import parse_day
 from supervision import export
+from supervision.management import options as options_module
 
 FORMATS = {"json": export.write_json, "csv": export.write_csv}
-
-
-def _day(value, option: str) -> dt.date | None:
-    if value is None or isinstance(value, dt.date):
-        return value
-    try:
-        return parse_day(value)
-    except CommandError as exc:
-        raise CommandError(f"{option}: {exc}") from None
-
-
-def _kommune_code(code: str | None) -> str:
-    if code:
-        return code
-    codes = list(Kommune.objects.order_by("code").values_list("code", flat=True)[:6])
-    if not codes:
-        raise CommandError("Der er ingen kommuner i databasen.")
-    if len(codes) > 1:
-        shown = ", ".join(codes[:5]) + (", ..." if len(codes) > 5 else "")
-        raise CommandError(f"Der er flere kommuner i databasen. Angiv kommunen med --kommune KODE ({shown}).")
-    return codes[0]
 
 
 class Command(BaseCommand):
@@ -84,9 +60,9 @@ class Command(BaseCommand):
         if format not in FORMATS:
             raise CommandError("Angiv formatet med --format json eller --format csv.")
         today = clock.today()
-        as_of = _day(options.get("as_of"), "--as-of") or today
-        period_to = _day(options.get("period_to"), "--to") or as_of
-        period_from = _day(options.get("period_from"), "--from") or period_to
+        as_of = options_module.day(options.get("as_of"), "--as-of") or today
+        period_to = options_module.day(options.get("period_to"), "--to") or as_of
+        period_from = options_module.day(options.get("period_from"), "--from") or period_to
         if as_of > today:
             raise CommandError(f"Opgørelsesdagen --as-of ({as_of}) ligger i fremtiden; i dag er {today}.")
         if period_to > as_of:
@@ -98,7 +74,7 @@ class Command(BaseCommand):
             raise CommandError(f"Periodens første dag --from ({period_from}) ligger efter --to ({period_to}).")
         try:
             unit = export.unit_for_codes(
-                kommune_code=_kommune_code(options.get("kommune")),
+                kommune_code=options_module.kommune_code(options.get("kommune")),
                 team_code=options.get("team"),
                 as_of=as_of,
                 period_from=period_from,
@@ -107,13 +83,5 @@ class Command(BaseCommand):
         except ValueError as exc:
             raise CommandError(str(exc)) from None
         data = export.fokusrevision_data(unit)
-        if not output:
-            self.stdout.ending = ""  # the writers end their own lines
-            FORMATS[format](self.stdout, data)
-            return
-        try:
-            with open(output, "w", newline="", encoding="utf-8") as out:
-                FORMATS[format](out, data)
-        except OSError as exc:
-            raise CommandError(f"Kan ikke skrive til {output}: {exc.strerror}.") from None
-        self.stdout.write(f"Fokusrevision for kommune {data['unit']['kommune']} pr. {as_of} skrevet til {output}.\n")
+        done = f"Fokusrevision for kommune {data['unit']['kommune']} pr. {as_of} skrevet til {output}."
+        options_module.write(self, FORMATS[format], data, output, done)
